@@ -1,0 +1,178 @@
+"""The `mlops-new` command: switches mapped onto `create_project` and `list_use_cases`.
+
+`mlops-new list` shows the use cases; `mlops-new <use-case> [DEST]` generates one (a command
+per scenario folder). A `UserError` becomes `Error: <message>` on stderr with exit status 1;
+usage errors, an unknown use case among them, exit with status 2.
+"""
+
+# No `from __future__ import annotations`: typer evaluates the annotations of the per-use-case
+# commands, whose help texts refer to the closure variable `use_case`.
+import shlex
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from ._create import create_project
+from .errors import UserError
+from .usecases import UseCase, list_use_cases, nearest_name, unknown_use_case_message
+
+
+class _MlopsNewGroup(TyperGroup):
+    """The root command: our message for an unknown command, one handler for UserError."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        name = args[0] if args else ""
+        unknown = name and not name.startswith("-") and self.get_command(ctx, name) is None
+        if unknown and not ctx.resilient_parsing:
+            use_cases = [n for n in self.list_commands(ctx) if n != "list"]
+            if nearest_name(name, use_cases) is None and nearest_name(name, ["list"]):
+                ctx.fail(f"unknown command {name!r}; did you mean 'list'?")
+            ctx.fail(unknown_use_case_message(name, use_cases))
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UserError as error:
+            typer.echo(f"Error: {error}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_MlopsNewGroup,
+    epilog="Example: mlops-new fraud-detection my-fraud-project",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version() -> str:
+    try:
+        return version("mlops-new")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown (not installed)"
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"mlops-new {_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Generate a complete MLOps reference project for a use case.
+
+    `mlops-new list` shows the use cases; `mlops-new <use-case> DEST` generates one.
+    """
+
+
+@app.command("list")
+def list_command() -> None:
+    """List the use cases, available and planned."""
+    rows = [
+        (u.name, u.domain, "available" if u.available else "planned", u.summary)
+        for u in list_use_cases()
+    ]
+    header = ("USE CASE", "DOMAIN", "STATUS", "SUMMARY")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+    for row in [header, *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        typer.echo("  ".join([*cells, row[3]]))
+
+
+def _generate(
+    use_case: str,
+    destination: Path | None,
+    name: str | None,
+    package: str | None,
+    force: bool,
+    overwrite: bool,
+) -> None:
+    destination = Path(use_case) if destination is None else destination
+    project = create_project(
+        use_case,
+        destination,
+        project_name=name,
+        package_name=package,
+        allow_existing=force or overwrite,
+        overwrite=overwrite,
+    )
+    typer.echo(
+        f"Generated {project.project_name!r} ({use_case}, package {project.package_name}) "
+        f"in {destination}: {len(project.files)} files."
+    )
+    typer.echo("Next:")
+    typer.echo(f"  cd {shlex.quote(str(destination))}")
+    typer.echo("  make setup && make run")
+
+
+def _add_use_case_command(use_case: UseCase) -> None:
+    def generate(
+        destination: Annotated[
+            Path | None,
+            typer.Argument(
+                help=f"Folder to create the project in [default: ./{use_case.name}]",
+                show_default=False,
+            ),
+        ] = None,
+        name: Annotated[
+            str | None,
+            typer.Option(
+                "--name",
+                "-n",
+                help="Project name [default: the folder's name]",
+                show_default=False,
+            ),
+        ] = None,
+        package: Annotated[
+            str | None,
+            typer.Option(
+                help="Python package name [default: derived from the project name]",
+                show_default=False,
+            ),
+        ] = None,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force",
+                help="Generate into a non-empty folder; existing files are still refused.",
+            ),
+        ] = False,
+        overwrite: Annotated[
+            bool,
+            typer.Option(
+                "--overwrite",
+                help="Like --force, and replace existing files of the same name.",
+            ),
+        ] = False,
+    ) -> None:
+        _generate(use_case.name, destination, name, package, force, overwrite)
+
+    status = "" if use_case.available else " (planned, not available yet)"
+    generate.__doc__ = f"{use_case.title}{status}: {use_case.summary}"
+    app.command(use_case.name)(generate)
+
+
+for _use_case in list_use_cases():
+    _add_use_case_command(_use_case)
+
+
+def main() -> None:
+    """The `mlops-new` console script."""
+    app(prog_name="mlops-new")

@@ -1,0 +1,224 @@
+"""Rendering the template: the files a project gets, its answers file, unusual names, plain copier.
+
+These tests render from this checkout's working tree (uncommitted changes included), through
+`create_project` and through copier's own command line, and check the result as files; the
+generated project's own tests run in the slower end-to-end suite (`-m e2e`).
+"""
+
+from __future__ import annotations
+
+import importlib.machinery
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator import (
+    DestinationError,
+    GeneratedProject,
+    TemplateError,
+    UnknownUseCaseError,
+    UseCaseUnavailableError,
+    create_project,
+    list_use_cases,
+)
+from generator.usecases import get_use_case
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+EXPECTED_FILES = [
+    "README.md",
+    "Makefile",
+    "pyproject.toml",
+    ".gitignore",
+    ".copier-answers.yml",
+    "config/pipeline.yaml",
+    "config/real_data.yaml",
+    "src/{package}/__init__.py",
+    "src/{package}/cli.py",
+    "src/{package}/simulate.py",
+    "src/{package}/features.py",
+    "tests/test_end_to_end.py",
+    ".github/workflows/ci.yml",
+]
+
+# Jinja's delimiters, unless preceded by `$`: `${{ ... }}` is a GitHub Actions expression and
+# `${#var}` a shell string length, both legitimate in generated files.
+LEFTOVER_JINJA = re.compile(r"(?<!\$)(\{\{|\{%|\{#)")
+
+
+@pytest.mark.parametrize("relative", EXPECTED_FILES)
+def test_expected_file_exists(generated: GeneratedProject, relative: str) -> None:
+    path = generated.path / relative.format(package=generated.package_name)
+    assert path.is_file(), f"{relative} was not generated"
+
+
+def test_files_lists_what_was_written(generated: GeneratedProject) -> None:
+    on_disk = sorted(
+        p.relative_to(generated.path) for p in generated.path.rglob("*") if p.is_file()
+    )
+    assert generated.files == on_disk
+
+
+def test_answers_file_records_the_answers(generated: GeneratedProject) -> None:
+    answers = yaml.safe_load((generated.path / ".copier-answers.yml").read_text())
+    assert answers["use_case"] == "fraud-detection"
+    assert answers["project_name"] == "my-fraud-project"
+    assert answers["package_name"] == "my_fraud_project"
+    # Where `copier update` will look for the template.
+    assert Path(answers["_src_path"]) == REPO_ROOT
+
+
+def test_no_jinja_syntax_survives(generated: GeneratedProject) -> None:
+    leftovers = []
+    for path in generated.path.rglob("*"):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(generated.path)
+        if LEFTOVER_JINJA.search(str(relative)):
+            leftovers.append(f"{relative} (in its name)")
+        data = path.read_bytes()
+        if b"\0" in data:
+            continue  # binary
+        for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+            if LEFTOVER_JINJA.search(line):
+                leftovers.append(f"{relative}:{number}: {line.strip()}")
+    assert not leftovers, "\n".join(leftovers)
+
+
+def test_generated_python_compiles(generated: GeneratedProject) -> None:
+    for path in generated.path.rglob("*.py"):
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+
+
+@pytest.mark.parametrize(
+    ("project_name", "package_name"),
+    [
+        ("Fraud Detection 2026", "fraud_detection_2026"),
+        ("a", "a"),
+        ("x.y-z_w", "x_y_z_w"),
+        # 64 characters, the longest name, ending in a space.
+        ("Fraud Detection " * 4, "fraud_detection_fraud_detection_fraud_detection_fraud_detection"),
+    ],
+)
+def test_unusual_names_give_importable_packages(
+    tmp_path: Path, project_name: str, package_name: str
+) -> None:
+    project = create_project("fraud-detection", tmp_path / "p", project_name=project_name)
+    assert project.package_name == package_name
+    spec = importlib.machinery.PathFinder.find_spec(package_name, [str(tmp_path / "p" / "src")])
+    assert spec is not None
+    assert spec.submodule_search_locations  # a package, not a module
+    answers = yaml.safe_load((tmp_path / "p" / ".copier-answers.yml").read_text())
+    assert answers["project_name"] == project_name
+
+
+def test_plain_copier_copy(tmp_path: Path) -> None:
+    """`copier copy` of this repository works without mlops-new.
+
+    `--vcs-ref HEAD` renders the working tree, as `create_project` does; without it copier
+    would render the latest git tag.
+    """
+    destination = tmp_path / "plain"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "copy",
+            "--defaults",
+            "--quiet",
+            "--vcs-ref",
+            "HEAD",
+            "--data",
+            "use_case=fraud-detection",
+            str(REPO_ROOT),
+            str(destination),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    answers = yaml.safe_load((destination / ".copier-answers.yml").read_text())
+    assert answers["project_name"] == "my-fraud-detection"  # copier.yml's default
+    assert (destination / "src" / "my_fraud_detection" / "__init__.py").is_file()
+
+
+def test_copier_choices_are_the_available_scenarios() -> None:
+    choices = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["use_case"]["choices"]
+    available = {u.name for u in list_use_cases() if u.available}
+    assert set(choices.values()) == available
+
+
+def test_use_cases_read_scenario_yml() -> None:
+    fraud = get_use_case("fraud-detection")
+    assert fraud.title == "Fraud detection"
+    assert fraud.domain == "finance"
+    assert fraud.available
+
+
+# --- create_project's errors, with throwaway templates ---------------------------------------
+
+
+@pytest.fixture
+def throwaway_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_tree: Callable[..., Path]
+) -> Path:
+    """A template with an available scenario whose slot is missing, and a planned one."""
+    root = write_tree(
+        tmp_path / "template",
+        {
+            "copier.yml": (
+                "_subdirectory: project\n"
+                "use_case: {type: str, choices: [broken]}\n"
+                "project_name: {type: str}\n"
+                "package_name: {type: str}\n"
+            ),
+            "project/README.md.jinja": '{% include "scenarios/" ~ use_case ~ "/missing.md" %}\n',
+            "scenarios/broken/scenario.yml": (
+                "title: Broken\ndomain: tests\nsummary: A slot file is missing.\navailable: true\n"
+            ),
+            "scenarios/weather/scenario.yml": (
+                "title: Weather\ndomain: energy\nsummary: Planned.\navailable: false\n"
+            ),
+        },
+    )
+    monkeypatch.setattr("generator._create.template_root", lambda: root)
+    return root
+
+
+def test_unknown_use_case_suggests_the_nearest(tmp_path: Path) -> None:
+    with pytest.raises(UnknownUseCaseError) as caught:
+        create_project("fraud-detecton", tmp_path / "p")
+    assert str(caught.value) == (
+        "unknown use case 'fraud-detecton'; did you mean 'fraud-detection'? "
+        "`mlops-new list` shows them"
+    )
+    assert isinstance(caught.value, LookupError)
+    assert not (tmp_path / "p").exists()
+
+
+def test_planned_use_case_is_unavailable(throwaway_template: Path, tmp_path: Path) -> None:
+    assert [u.name for u in list_use_cases(throwaway_template)] == ["broken", "weather"]
+    with pytest.raises(UseCaseUnavailableError, match="'weather' \\(Weather\\) is planned"):
+        create_project("weather", tmp_path / "p")
+    assert not (tmp_path / "p").exists()
+
+
+def test_failed_render_leaves_nothing(throwaway_template: Path, tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match=r"'scenarios/broken/missing\.md' does not exist"):
+        create_project("broken", tmp_path / "p")
+    assert not (tmp_path / "p").exists()
+
+
+def test_destination_errors_are_file_exists_errors(tmp_path: Path) -> None:
+    (tmp_path / "p").write_text("")
+    with pytest.raises(FileExistsError) as caught:
+        create_project("fraud-detection", tmp_path / "p")
+    assert isinstance(caught.value, DestinationError)
