@@ -1,0 +1,272 @@
+"""The project's command line: one command per job, nothing more.
+
+Each command parses its options, calls one job function and prints what happened. Errors a
+person can fix (bad configuration, invalid data, no model yet, a refused promotion) are
+printed as one message with exit code 1; a monitoring breach exits with 1 too, so that a
+scheduler can act on it. Nothing heavy is imported at start-up: `--help` stays instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+app = typer.Typer(
+    help="Train, evaluate, version, serve and monitor the model of this project.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", help="Pipeline configuration file.", dir_okay=False)
+]
+DataOption = Annotated[
+    Path | None, typer.Option("--data", help="CSV to use instead of data.path in the configuration.")
+]
+Command = TypeVar("Command", bound=Callable[..., object])
+
+
+def user_errors(command: Command) -> Command:
+    """Print the errors a user can act on as one line and exit 1, instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: object, **kwargs: object) -> object:
+        from .config import ConfigError
+        from .data import DataFileError
+        from .evaluate import EvaluationError
+        from .pipeline import ModelLoadError
+        from .promotion import PromotionRefused
+        from .registry import RegistryError
+
+        try:
+            return command(*args, **kwargs)
+        except (
+            ConfigError,
+            DataFileError,
+            EvaluationError,
+            ModelLoadError,
+            PromotionRefused,
+            RegistryError,
+        ) as error:
+            typer.secho(f"Error: {error}", fg="red", err=True)
+            raise typer.Exit(1) from None
+        except ValueError as error:  # DataValidationError and bad option values
+            typer.secho(f"Error: {error}", fg="red", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _config(path: Path, data: Path | None = None):
+    from .config import load_config
+
+    return load_config(path, data_path=data)
+
+
+@app.command()
+@user_errors
+def simulate(
+    size: Annotated[str, typer.Option(help="small, medium or large.")] = "medium",
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 42,
+    production: Annotated[
+        bool, typer.Option("--production", help="Simulate the period after training instead.")
+    ] = False,
+    drift: Annotated[bool, typer.Option("--drift", help="Production traffic that has drifted.")] = False,
+    config: ConfigOption = Path("config/pipeline.yaml"),
+) -> None:
+    """Simulate a dataset with known ground truth (the oracle's true probabilities)."""
+    from .jobs import simulate_data
+
+    files = simulate_data(_config(config), size=size, seed=seed, production=production, drift=drift)
+    typer.echo(f"wrote {files.rows:,} rows to {files.data} (positive rate {files.positive_rate:.2%})")
+    typer.echo(f"wrote the true probabilities to {files.truth}")
+
+
+@app.command()
+@user_errors
+def validate(
+    data: DataOption = None,
+    scoring: Annotated[bool, typer.Option("--scoring", help="The target may be absent.")] = False,
+    config: ConfigOption = Path("config/pipeline.yaml"),
+) -> None:
+    """Check a CSV against the declared schema; report every violation."""
+    from .jobs import validate_data
+
+    settings = _config(config)
+    rows = validate_data(settings, data, require_target=not scoring)
+    typer.echo(f"{data or settings.path(settings.data.path)}: {rows:,} rows, all valid")
+
+
+@app.command()
+@user_errors
+def train(data: DataOption = None, config: ConfigOption = Path("config/pipeline.yaml")) -> None:
+    """Train a candidate model (xgboost) and write its bundle to artifacts/candidate."""
+    from .train import train as train_job
+
+    result = train_job(_config(config, data))
+    typer.echo(
+        f"trained on {result.rows:,} rows ({result.positives:,} positive): "
+        f"{result.best_iteration + 1} rounds, validation PR AUC {result.validation_pr_auc:.4f}, "
+        f"ROC AUC {result.validation_roc_auc:.4f}, threshold {result.threshold:.4f}"
+    )
+    typer.echo(f"candidate written to {result.bundle}; next: evaluate")
+
+
+@app.command()
+@user_errors
+def evaluate(
+    data: DataOption = None,
+    register: Annotated[bool, typer.Option(help="Register the candidate if it passes.")] = True,
+    config: ConfigOption = Path("config/pipeline.yaml"),
+) -> None:
+    """Compare the candidate with the baseline, the champion and the oracle; gate; register."""
+    from .evaluate import evaluate as evaluate_job
+
+    result = evaluate_job(_config(config, data), register=register)
+    typer.echo(result.report_path.read_text() if result.report_path else "")
+    if not result.passed:
+        typer.secho("Gate refused the candidate:", fg="red", err=True)
+        for reason in result.reasons():
+            typer.secho(f"  {reason}", fg="red", err=True)
+        raise typer.Exit(1)
+    if result.registered_as:
+        typer.echo(f"registered as {result.registered_as}; next: promote")
+
+
+@app.command()
+@user_errors
+def promote(
+    version: Annotated[str | None, typer.Argument(help="Version or tag; default the newest.")] = None,
+    config: ConfigOption = Path("config/pipeline.yaml"),
+) -> None:
+    """Make a registered version the champion that serves."""
+    from .promotion import promote as promote_job
+
+    typer.echo(f"champion is now {promote_job(_config(config), version)}")
+
+
+@app.command()
+@user_errors
+def rollback(config: ConfigOption = Path("config/pipeline.yaml")) -> None:
+    """Restore the previous champion."""
+    from .promotion import rollback as rollback_job
+
+    typer.echo(f"rolled back; champion is now {rollback_job(_config(config))}")
+
+
+@app.command()
+@user_errors
+def models(config: ConfigOption = Path("config/pipeline.yaml")) -> None:
+    """List registered versions, their test metrics and which one serves."""
+    from .registry import list_versions
+
+    versions = list_versions(_config(config))
+    if not versions:
+        typer.echo("no registered model yet: run train, then evaluate")
+        return
+    typer.echo(f"{'':2}{'version':34} {'created':20} {'PR AUC':>7} {'ROC AUC':>7} {'threshold':>9}")
+    for version in versions:
+        marker = "* " if version.is_champion else "  "
+        figures = version.metrics
+        typer.echo(
+            f"{marker}{version.tag:34} {str(version.created_at)[:19]:20} "
+            f"{figures.get('pr_auc', float('nan')):7.4f} {figures.get('roc_auc', float('nan')):7.4f} "
+            f"{figures.get('threshold', float('nan')):9.4f}"
+        )
+    typer.echo("* serves now")
+
+
+@app.command()
+@user_errors
+def serve(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 3000,
+    config: ConfigOption = Path("config/pipeline.yaml"),
+) -> None:
+    """Serve the champion over HTTP (BentoML) until interrupted."""
+    from .serving import serve_forever
+
+    serve_forever(_config(config), port)
+
+
+@app.command()
+@user_errors
+def predict(
+    source: Annotated[Path, typer.Argument(help="CSV of rows to score.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the scores.")] = Path(
+        "reports/predictions.csv"
+    ),
+    version: Annotated[str | None, typer.Option(help="Version to use; default the champion.")] = None,
+    config: ConfigOption = Path("config/pipeline.yaml"),
+) -> None:
+    """Batch-score a CSV with the champion."""
+    from .jobs import predict_file
+
+    scored = predict_file(_config(config), source, output, tag=version)
+    typer.echo(f"scored {len(scored):,} rows into {output}")
+    typer.echo(scored["decision"].value_counts().to_string())
+
+
+@app.command()
+@user_errors
+def label(
+    source: Annotated[Path, typer.Argument(help="CSV with the id and target columns.")],
+    config: ConfigOption = Path("config/pipeline.yaml"),
+) -> None:
+    """Attach outcomes that arrived later to logged predictions, by id."""
+    from .jobs import attach_labels
+
+    typer.echo(f"attached {attach_labels(_config(config), source):,} labels to logged predictions")
+
+
+@app.command()
+@user_errors
+def monitor(
+    current: Annotated[
+        Path | None, typer.Option(help="CSV of recent rows; default the prediction log.")
+    ] = None,
+    config: ConfigOption = Path("config/pipeline.yaml"),
+) -> None:
+    """Drift and quality report (Evidently) against the training reference; exit 1 on breach."""
+    from .monitor import run_monitoring
+
+    result = run_monitoring(_config(config), current=current)
+    typer.echo(json.dumps({k: result.summary[k] for k in ("drift", "quality")}, indent=2, default=str))
+    typer.echo(f"report: {result.html_path}\nsummary: {result.json_path}")
+    if result.breached:
+        typer.secho("Monitoring thresholds breached:", fg="red", err=True)
+        for reason in result.reasons:
+            typer.secho(f"  {reason}", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo("no drift or quality breach")
+
+
+@app.command()
+@user_errors
+def build(config: ConfigOption = Path("config/pipeline.yaml")) -> None:
+    """Build a deployable bento (service, code and the champion model)."""
+    from .serving import build_bento
+
+    typer.echo(f"built bento {build_bento(_config(config))}")
+
+
+@app.command()
+@user_errors
+def lifecycle(
+    size: Annotated[str, typer.Option(help="small, medium or large.")] = "medium",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
+    config: ConfigOption = Path("config/pipeline.yaml"),
+) -> None:
+    """The whole lifecycle: simulate, validate, train, evaluate, promote, serve, predict, monitor."""
+    from .lifecycle import run_lifecycle
+
+    run_lifecycle(_config(config), size=size, seed=seed, echo=typer.echo)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,47 @@
+"""Promotion and rollback: which registered version serves.
+
+A version enters the model store only after passing the gate in `evaluate`. Promotion checks
+that verdict once more, and that the version was compared with the champion serving now: if
+another version was promoted since, the comparison is stale and evaluation must run again.
+Rollback restores the previous champion in one step.
+"""
+
+from __future__ import annotations
+
+import json
+
+from . import registry
+from .config import Config
+from .pipeline import METADATA_FILE
+
+
+class PromotionRefused(RuntimeError):
+    """The gate's verdict forbids this promotion; the message says why and what to do."""
+
+
+def promote(config: Config, tag: str | None = None) -> str:
+    """Make `tag` (default: the newest registered version) the champion; return its tag."""
+    versions = registry.list_versions(config)
+    if not versions:
+        raise PromotionRefused("no registered model: run `train` and `evaluate` first")
+    tag = registry.resolve(config, tag) if tag else versions[-1].tag
+    champion = registry.champion_tag(config)
+    if tag == champion:
+        return tag
+    metadata = json.loads((registry.model_path(config, tag) / METADATA_FILE).read_text())
+    verdict = metadata.get("evaluation", {}).get("gate", {})
+    if not verdict.get("passed"):
+        raise PromotionRefused(f"{tag} did not pass the gate; see reports/evaluation/evaluation.md")
+    compared = verdict.get("champion_compared")
+    if compared != champion:
+        raise PromotionRefused(
+            f"{tag} was evaluated against champion {compared or 'none'}, but {champion} serves now: "
+            "run `evaluate` again on a fresh candidate, or `rollback` to go back"
+        )
+    registry.promote(config, tag)
+    return tag
+
+
+def rollback(config: Config) -> str:
+    """Restore the previous champion; return the tag that serves now."""
+    return registry.rollback(config)

@@ -1,0 +1,187 @@
+"""Running the web service: a server for tests and the lifecycle job, `serve`, and bentos.
+
+`service.py` defines the service; this module starts `bentoml serve` for it the same way
+everywhere, with what it needs to find the project: the project's model store
+(`BENTOML_HOME`), its configuration (`PIPELINE_CONFIG`), and the package on `PYTHONPATH`.
+
+`start_server` is a context manager for code that talks to the service and stops it: it
+picks a free port, waits until BentoML answers /readyz, and always stops the server's whole
+process group (BentoML runs a supervisor and worker processes), even when the caller fails.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from . import registry
+from .config import DEFAULT_CONFIG, Config
+
+PACKAGE = __package__
+SERVICE = f"{PACKAGE}.service:ModelService"
+# The folder that holds the package (`src/`), so that BentoML imports the same code.
+SOURCE_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ServerError(RuntimeError):
+    """The server did not start (the message ends with its output) or could not be built."""
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def server_env(config: Config, config_file: Path | None = None, tag: str | None = None) -> dict[str, str]:
+    """The environment of a `bentoml` subprocess working on this project."""
+    env = dict(os.environ)
+    env.update(registry.bentoml_env(config))
+    env["PIPELINE_CONFIG"] = str(Path(config_file or config.root / DEFAULT_CONFIG).resolve())
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), env.get("PYTHONPATH")]))
+    if tag is not None:
+        env["MODEL_TAG"] = tag
+    return env
+
+
+def _serve_command(port: int, host: str) -> list[str]:
+    return [sys.executable, "-m", "bentoml", "serve", SERVICE, "--port", str(port), "--host", host]
+
+
+def _tail(output: Path, lines: int = 30) -> str:
+    text = output.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    return "\n".join(text[-lines:]) or "(no output)"
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server's process group: SIGTERM, then SIGKILL after ten seconds."""
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+@contextmanager
+def start_server(
+    config: Config,
+    port: int | None = None,
+    *,
+    timeout: float = 60,
+    config_file: Path | None = None,
+    tag: str | None = None,
+) -> Iterator[str]:
+    """Serve the champion (or `tag`) on 127.0.0.1; yield the base URL, stop on exit.
+
+    `config_file` is the configuration the server reads (default: config/pipeline.yaml
+    under the project root). Raises `RegistryError` when there is no model to serve and
+    `ServerError`, with the server's last output, when it does not become ready in time.
+    """
+    registry.model_path(config, registry.resolve(config, tag))  # fail here, not in the server
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryDirectory(prefix="bentoml-serve-") as scratch:
+        output = Path(scratch) / "server.log"
+        with output.open("wb") as sink:
+            process = subprocess.Popen(
+                _serve_command(port, "127.0.0.1"),
+                cwd=config.root,
+                env=server_env(config, config_file, tag),
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, stopped as one
+            )
+        try:
+            _wait_until_ready(process, url, timeout, output)
+            yield url
+        finally:
+            _stop(process)
+
+
+def _wait_until_ready(process: subprocess.Popen[bytes], url: str, timeout: float, output: Path) -> None:
+    deadline = time.monotonic() + timeout
+    with httpx.Client(timeout=2) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise ServerError(
+                    f"the server exited with code {process.returncode} before it was ready:\n"
+                    f"{_tail(output)}"
+                )
+            try:
+                if client.get(f"{url}/readyz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass  # not listening yet
+            time.sleep(0.2)
+    raise ServerError(f"the server was not ready at {url} within {timeout:g} s:\n{_tail(output)}")
+
+
+def serve_forever(
+    config: Config,
+    port: int = 3000,
+    *,
+    host: str = "127.0.0.1",
+    config_file: Path | None = None,
+    tag: str | None = None,
+) -> int:
+    """Serve in the foreground until interrupted (Ctrl-C); return the server's exit code.
+
+    `host="0.0.0.0"` listens on every interface, as a container needs.
+    """
+    registry.model_path(config, registry.resolve(config, tag))
+    process = subprocess.Popen(
+        _serve_command(port, host), cwd=config.root, env=server_env(config, config_file, tag)
+    )
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        # The terminal sent SIGINT to the server too; give it time to shut down cleanly.
+        try:
+            return process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
+
+
+def build_bento(config: Config, *, config_file: Path | None = None, tag: str | None = None) -> str:
+    """Build a bento of the champion (or `tag`) with bentofile.yaml; return the bento's tag.
+
+    The bento holds the service code, the configuration and the model, with the model's tag
+    fixed in its environment; `bentoml containerize <tag>` then makes an image of it. It is
+    stored in the project's store: list it with `BENTOML_HOME=.bentoml bentoml list`.
+    """
+    resolved = registry.resolve(config, tag)
+    registry.model_path(config, resolved)
+    bentofile = config.root / "bentofile.yaml"
+    if not bentofile.is_file():
+        raise ServerError(f"{bentofile} not found: `bentoml build` needs it to know what to pack")
+    result = subprocess.run(
+        [sys.executable, "-m", "bentoml", "build", str(config.root), "-f", str(bentofile), "-o", "tag"],
+        cwd=config.root,
+        env=server_env(config, config_file, resolved),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        output = (result.stderr or result.stdout).strip().splitlines()
+        raise ServerError("bentoml build failed:\n" + "\n".join(output[-30:]))
+    # With `-o tag`, the last line is `__tag__:<name>:<version>`.
+    lines = [line for line in result.stdout.splitlines() if line.startswith("__tag__:")]
+    if not lines:
+        raise ServerError(f"bentoml build printed no tag:\n{result.stdout[-2000:]}")
+    return lines[-1].removeprefix("__tag__:")
