@@ -18,6 +18,10 @@ the payments of the last 24 hours, and the devices, merchants, countries and cat
 so far, each capped so that memory stays bounded however long the customer's history. It is
 saved as JSON (`CustomerHistory.to_dict`) next to the model, so that the service starts with
 what training knew.
+
+The first days of a data set are a warm-up: customers have no history yet, so everything is
+"new". When production traffic is compared with training data for drift, compare it with the
+most recent training rows, whose customers have a history as production's do.
 """
 
 import math
@@ -26,7 +30,7 @@ from collections import deque
 import numpy as np
 import pandas as pd
 
-# Raw columns read by `engineer_features` (the label `is_fraud` is never read).
+# The raw columns a transaction needs to be featurised. The label `is_fraud` is never read.
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "transaction_id",
     "timestamp",
@@ -47,7 +51,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "tx_count_1h",  # the customer's payments in the hour before this one
     "tx_count_24h",  # ... in the 24 hours before this one
     "amount_sum_24h",  # the amount they spent in those 24 hours
-    "customer_tx_count",  # payments in the customer's history, capped at 10
+    "customer_tx_count",  # payments in the customer's history, capped at 5
     "amount_vs_customer_mean",  # amount / the customer's mean amount; 1 without history
     "amount_zscore",  # log amount vs the customer's usual, shrunk for short histories
     "new_device",  # 1 if the device was never used by this customer
@@ -63,7 +67,9 @@ DAY_SECONDS = 24 * 3600
 HOUR_SECONDS = 3600
 NIGHT_ENDS_AT_HOUR = 6
 MAX_GAP_SECONDS = 30 * DAY_SECONDS  # also the gap reported before a customer's first payment
-HISTORY_COUNT_CAP = 10  # beyond ten payments, a longer history says little more
+# After five payments a customer's habits are known well enough. A larger cap would make the
+# feature grow with the age of the data set, and so drift between training and production.
+HISTORY_COUNT_CAP = 5
 MAX_REMEMBERED = 50  # devices, merchants, countries and categories kept per customer
 # The z-score of log(amount) uses the customer's variance shrunk towards PRIOR_LOG_VARIANCE,
 # as if PRIOR_WEIGHT payments with that variance had been seen: with one or two payments in
