@@ -97,7 +97,7 @@ def test_transaction_ids_are_unique_across_periods(training, production):
 
 def test_small_size_is_a_realistic_test_set():
     tx = simulate(*SIZES["small"]).transactions
-    assert 10_000 <= len(tx) <= 15_000
+    assert 35_000 <= len(tx) <= 50_000
     assert 0.001 <= tx["is_fraud"].mean() <= 0.01
 
 

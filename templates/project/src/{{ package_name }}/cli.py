@@ -9,7 +9,6 @@ scheduler can act on it. Nothing heavy is imported at start-up: `--help` stays i
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -27,7 +26,8 @@ ConfigOption = Annotated[
     Path, typer.Option("--config", "-c", help="Pipeline configuration file.", dir_okay=False)
 ]
 DataOption = Annotated[
-    Path | None, typer.Option("--data", help="CSV to use instead of data.path in the configuration.")
+    Path | None,
+    typer.Option("--data", help="CSV to use instead of data.path in the configuration."),
 ]
 Command = TypeVar("Command", bound=Callable[..., object])
 
@@ -77,14 +77,18 @@ def simulate(
     production: Annotated[
         bool, typer.Option("--production", help="Simulate the period after training instead.")
     ] = False,
-    drift: Annotated[bool, typer.Option("--drift", help="Production traffic that has drifted.")] = False,
+    drift: Annotated[
+        bool, typer.Option("--drift", help="Production traffic that has drifted.")
+    ] = False,
     config: ConfigOption = Path("config/pipeline.yaml"),
 ) -> None:
     """Simulate a dataset with known ground truth (the oracle's true probabilities)."""
     from .jobs import simulate_data
 
     files = simulate_data(_config(config), size=size, seed=seed, production=production, drift=drift)
-    typer.echo(f"wrote {files.rows:,} rows to {files.data} (positive rate {files.positive_rate:.2%})")
+    typer.echo(
+        f"wrote {files.rows:,} rows to {files.data} (positive rate {files.positive_rate:.2%})"
+    )
     typer.echo(f"wrote the true probabilities to {files.truth}")
 
 
@@ -142,7 +146,9 @@ def evaluate(
 @app.command()
 @user_errors
 def promote(
-    version: Annotated[str | None, typer.Argument(help="Version or tag; default the newest.")] = None,
+    version: Annotated[
+        str | None, typer.Argument(help="Version or tag; default the newest.")
+    ] = None,
     config: ConfigOption = Path("config/pipeline.yaml"),
 ) -> None:
     """Make a registered version the champion that serves."""
@@ -166,6 +172,7 @@ def models(config: ConfigOption = Path("config/pipeline.yaml")) -> None:
     """List registered versions, their test metrics and which one serves."""
     from .registry import list_versions
 
+    nan = float("nan")
     versions = list_versions(_config(config))
     if not versions:
         typer.echo("no registered model yet: run train, then evaluate")
@@ -176,8 +183,8 @@ def models(config: ConfigOption = Path("config/pipeline.yaml")) -> None:
         figures = version.metrics
         typer.echo(
             f"{marker}{version.tag:34} {str(version.created_at)[:19]:20} "
-            f"{figures.get('pr_auc', float('nan')):7.4f} {figures.get('roc_auc', float('nan')):7.4f} "
-            f"{figures.get('threshold', float('nan')):9.4f}"
+            f"{figures.get('pr_auc', nan):7.4f} {figures.get('roc_auc', nan):7.4f} "
+            f"{figures.get('threshold', nan):9.4f}"
         )
     typer.echo("* serves now")
 
@@ -198,10 +205,12 @@ def serve(
 @user_errors
 def predict(
     source: Annotated[Path, typer.Argument(help="CSV of rows to score.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the scores.")] = Path(
-        "reports/predictions.csv"
-    ),
-    version: Annotated[str | None, typer.Option(help="Version to use; default the champion.")] = None,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Where to write the scores.")
+    ] = Path("reports/predictions.csv"),
+    version: Annotated[
+        str | None, typer.Option(help="Version to use; default the champion.")
+    ] = None,
     config: ConfigOption = Path("config/pipeline.yaml"),
 ) -> None:
     """Batch-score a CSV with the champion."""
@@ -236,8 +245,19 @@ def monitor(
     from .monitor import run_monitoring
 
     result = run_monitoring(_config(config), current=current)
-    typer.echo(json.dumps({k: result.summary[k] for k in ("drift", "quality")}, indent=2, default=str))
-    typer.echo(f"report: {result.html_path}\nsummary: {result.json_path}")
+    summary = result.summary
+    drifted = ", ".join(summary["drift"]["drifted_columns"]) or "none"
+    typer.echo(f"{summary['current_rows']:,} recent rows against {summary['reference_rows']:,}")
+    typer.echo(f"drifted inputs: {summary['drift']['share']:.0%} ({drifted})")
+    if summary["quality"]:
+        quality = summary["quality"]
+        typer.echo(
+            f"quality on {quality['rows']:,} labelled rows: PR AUC {quality['pr_auc']:.4f}, "
+            f"recall at threshold {quality['recall_at_threshold']:.4f}"
+        )
+    for path in (result.html_path, result.quality_html_path, result.json_path):
+        if path is not None:
+            typer.echo(f"wrote {path}")
     if result.breached:
         typer.secho("Monitoring thresholds breached:", fg="red", err=True)
         for reason in result.reasons:
@@ -262,7 +282,7 @@ def lifecycle(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
     config: ConfigOption = Path("config/pipeline.yaml"),
 ) -> None:
-    """The whole lifecycle: simulate, validate, train, evaluate, promote, serve, predict, monitor."""
+    """The whole lifecycle: simulate, train, evaluate, promote, serve, predict, monitor."""
     from .lifecycle import run_lifecycle
 
     run_lifecycle(_config(config), size=size, seed=seed, echo=typer.echo)

@@ -148,8 +148,10 @@ class Config(_Strict):
     registry: RegistryConfig
     serving: ServingConfig = ServingConfig()
     monitoring: MonitoringConfig
-    # Folder the paths above are relative to (the project root); not read from YAML.
+    # Folder the paths above are relative to (the project root), and the file this came
+    # from (servers started for this configuration are given the same file); not from YAML.
     root: Path = Path(".")
+    source: Path | None = None
 
     def path(self, relative: Path) -> Path:
         """Resolve a configured path against the project root."""
@@ -185,7 +187,7 @@ def load_config(path: Path = DEFAULT_CONFIG, *, data_path: Path | None = None) -
     if root.name == "config":
         root = root.parent
     try:
-        return Config(**raw, root=root)
+        return Config(**raw, root=root, source=path.resolve())
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"

@@ -42,7 +42,9 @@ def read_csv_text(path: Path, missing_values: list[str]) -> pd.DataFrame:
         raise DataFileError(f"{path} is not a well-formed CSV: {error}") from None
 
 
-def load_dataset(config: Config, path: Path | None = None, *, require_target: bool = True) -> pd.DataFrame:
+def load_dataset(
+    config: Config, path: Path | None = None, *, require_target: bool = True
+) -> pd.DataFrame:
     """Read, validate and time-order a dataset described by `config.data`."""
     data = config.data
     path = config.path(data.path) if path is None else Path(path)
@@ -57,7 +59,8 @@ def load_dataset(config: Config, path: Path | None = None, *, require_target: bo
         if duplicated.any():
             example = repr(frame.loc[duplicated, data.id_column].iloc[0])
             raise DataValidationError(
-                str(path), [Violation(data.id_column, "duplicate id", int(duplicated.sum()), example)]
+                str(path),
+                [Violation(data.id_column, "duplicate id", int(duplicated.sum()), example)],
             )
     return time_ordered(frame, config)
 

@@ -64,7 +64,9 @@ class EvaluationResult:
 def oracle_threshold(config: Config) -> float:
     """For true probabilities, flagging pays off when p * (FN - TP) > (1 - p) * FP."""
     costs = config.evaluation.costs
-    return costs.false_positive / (costs.false_positive + costs.false_negative - costs.true_positive)
+    return costs.false_positive / (
+        costs.false_positive + costs.false_negative - costs.true_positive
+    )
 
 
 def _oracle_scores(config: Config, row_ids: pd.Series) -> np.ndarray | None:
@@ -112,27 +114,38 @@ def evaluate(config: Config, *, register: bool = True) -> EvaluationResult:
     evaluation = config.evaluation
 
     def card(scores: np.ndarray, threshold: float) -> ScoreCard:
-        return score_card(y, scores, alert_rate=evaluation.alert_rate, threshold=threshold, costs=evaluation.costs)
+        return score_card(
+            y, scores, alert_rate=evaluation.alert_rate, threshold=threshold, costs=evaluation.costs
+        )
 
     cards = {
         "model": card(candidate.score_inputs(inputs), spec.threshold),
-        "baseline": card(holdout["baseline_score"].to_numpy(), candidate.metadata["baseline_threshold"]),
+        "baseline": card(
+            holdout["baseline_score"].to_numpy(), candidate.metadata["baseline_threshold"]
+        ),
     }
     notes = []
     champion_tag = registry.champion_tag(config)
     if champion_tag is not None:
         champion = ScoringPipeline.load(registry.model_path(config, champion_tag))
-        if champion.spec.feature_names == spec.feature_names and champion.spec.columns == spec.columns:
+        if (
+            champion.spec.feature_names == spec.feature_names
+            and champion.spec.columns == spec.columns
+        ):
             cards["champion"] = card(champion.score_inputs(inputs), champion.spec.threshold)
         else:
-            notes.append(f"champion {champion_tag} uses other inputs; it cannot be scored on these rows")
+            notes.append(
+                f"champion {champion_tag} uses other inputs; it cannot be scored on these rows"
+            )
     oracle = _oracle_scores(config, holdout["row_id"])
     if oracle is not None:
         cards["oracle"] = card(oracle, oracle_threshold(config))
     else:
         notes.append("no oracle: the data has no known true probabilities")
 
-    result = EvaluationResult(cards=cards, checks=gate(config, cards), champion=champion_tag, notes=notes)
+    result = EvaluationResult(
+        cards=cards, checks=gate(config, cards), champion=champion_tag, notes=notes
+    )
     evaluation_record = {
         "test_rows": len(y),
         "test_positives": int(y.sum()),

@@ -37,7 +37,12 @@ def production_paths(config: Config, *, drift: bool) -> tuple[Path, Path]:
 
 
 def simulate_data(
-    config: Config, *, size: str = "medium", seed: int = 42, production: bool = False, drift: bool = False
+    config: Config,
+    *,
+    size: str = "medium",
+    seed: int = 42,
+    production: bool = False,
+    drift: bool = False,
 ) -> SimulatedFiles:
     """Simulate the training period (to `data.path`) or a later production period.
 
@@ -49,13 +54,17 @@ def simulate_data(
     population, days = simulate.SIZES[size]
     if production or drift:
         start = TRAINING_START + timedelta(days=days)
-        rows, truth = simulate.simulate(population, PRODUCTION_DAYS, seed=seed, start=str(start), drift=drift)
+        rows, truth = simulate.simulate(
+            population, PRODUCTION_DAYS, seed=seed, start=str(start), drift=drift
+        )
         data_path, truth_path = production_paths(config, drift=drift)
     else:
         rows, truth = simulate.simulate(population, days, seed=seed, start=str(TRAINING_START))
         data_path = config.path(config.data.path)
         if config.data.truth is None:
-            raise ValueError("data.truth is not configured: simulated data needs somewhere to keep it")
+            raise ValueError(
+                "data.truth is not configured: simulated data needs somewhere to keep it"
+            )
         truth_path = config.path(config.data.truth.path)
     data_path.parent.mkdir(parents=True, exist_ok=True)
     rows.to_csv(data_path, index=False)
@@ -74,7 +83,9 @@ def champion(config: Config, tag: str | None = None) -> ScoringPipeline:
     return ScoringPipeline.load(registry.model_path(config, resolved))
 
 
-def predict_file(config: Config, source: Path, destination: Path, *, tag: str | None = None) -> pd.DataFrame:
+def predict_file(
+    config: Config, source: Path, destination: Path, *, tag: str | None = None
+) -> pd.DataFrame:
     """Score every row of `source` with the champion; write id, score and decision.
 
     Rows are scored in time order starting from the feature history at the end of the

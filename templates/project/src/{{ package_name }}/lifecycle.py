@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 
 import httpx
 import pandas as pd
@@ -54,7 +53,9 @@ def send_traffic(base_url: str, rows: list[dict]) -> list[dict]:
 
 def _ok(response: httpx.Response):
     if response.status_code != 200:
-        raise LifecycleError(f"{response.request.url.path} answered {response.status_code}: {response.text}")
+        raise LifecycleError(
+            f"{response.request.url.path} answered {response.status_code}: {response.text}"
+        )
     return response.json()
 
 
@@ -69,7 +70,9 @@ def run_lifecycle(
 
     step(f"1. simulate the training period ({size})")
     simulated = jobs.simulate_data(config, size=size, seed=seed)
-    echo(f"{simulated.rows:,} rows in {simulated.data}, positive rate {simulated.positive_rate:.3%}")
+    echo(
+        f"{simulated.rows:,} rows in {simulated.data}, positive rate {simulated.positive_rate:.3%}"
+    )
 
     step("2. validate against the declared schema")
     echo(f"{jobs.validate_data(config):,} rows valid")
@@ -115,7 +118,9 @@ def run_lifecycle(
     normal = run_monitoring(config)
     _print_monitoring(echo, normal)
     step("10. monitor drifted traffic (expected: the alarm fires)")
-    alarm = run_monitoring(config, current=drifted.data, out_dir=config.reports_dir / "monitoring-drifted")
+    alarm = run_monitoring(
+        config, current=drifted.data, out_dir=config.reports_dir / "monitoring-drifted"
+    )
     _print_monitoring(echo, alarm)
     if not alarm.breached:
         raise LifecycleError("monitoring did not flag the drifted traffic")
@@ -130,4 +135,4 @@ def _print_monitoring(echo: Callable[[str], object], result) -> None:
     if result.summary.get("quality"):
         echo(f"quality: {json.dumps(result.summary['quality'])}")
     echo("breach: " + ("; ".join(result.reasons) if result.breached else "none"))
-    echo(f"report: {Path(result.html_path)}")
+    echo(f"report: {result.html_path}")

@@ -55,7 +55,11 @@ def cost_minimising_threshold(labels: np.ndarray, scores: np.ndarray, costs: Cos
     true_pos = np.cumsum(sorted_labels)
     false_pos = np.cumsum(~sorted_labels)
     missed = sorted_labels.sum() - true_pos
-    cost = costs.false_positive * false_pos + costs.false_negative * missed + costs.true_positive * true_pos
+    cost = (
+        costs.false_positive * false_pos
+        + costs.false_negative * missed
+        + costs.true_positive * true_pos
+    )
     # Only cut between distinct scores, so that the threshold reproduces the count.
     distinct = np.r_[sorted_scores[1:] != sorted_scores[:-1], True]
     best = int(np.argmin(np.where(distinct, cost, np.inf)))

@@ -62,7 +62,9 @@ class PipelineSpec:
             columns=data.columns,
             feature_engineering=data.feature_engineering,
             feature_names=engineered + data.feature_columns,
-            categorical_features=[c for c in data.feature_columns if data.columns[c].type == "category"],
+            categorical_features=[
+                c for c in data.feature_columns if data.columns[c].type == "category"
+            ],
             id_column=data.id_column,
             time_column=data.time_column,
             target=data.target,
@@ -120,7 +122,9 @@ class ScoringPipeline:
     @classmethod
     def load(cls, path: Path) -> ScoringPipeline:
         path = Path(path)
-        missing = [name for name in (MODEL_FILE, SPEC_FILE, METADATA_FILE) if not (path / name).is_file()]
+        missing = [
+            name for name in (MODEL_FILE, SPEC_FILE, METADATA_FILE) if not (path / name).is_file()
+        ]
         if missing:
             raise ModelLoadError(f"model bundle {path} is incomplete: missing {', '.join(missing)}")
         try:
@@ -149,10 +153,14 @@ class ScoringPipeline:
 
     def score_inputs(self, inputs: pd.DataFrame) -> np.ndarray:
         """Probabilities of the positive class for prepared model inputs."""
-        return self.booster.inplace_predict(inputs[self.spec.feature_names], validate_features=False)
+        return self.booster.inplace_predict(
+            inputs[self.spec.feature_names], validate_features=False
+        )
 
     def decide(self, scores: np.ndarray) -> np.ndarray:
-        return np.where(scores >= self.spec.threshold, self.spec.positive_decision, self.spec.negative_decision)
+        return np.where(
+            scores >= self.spec.threshold, self.spec.positive_decision, self.spec.negative_decision
+        )
 
     def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Model inputs plus `score` and `decision` for time-ordered raw rows."""
@@ -176,5 +184,7 @@ def inputs_from_table(table: pd.DataFrame, spec: PipelineSpec) -> pd.DataFrame:
     """Model inputs read back from a CSV written by `write_table`."""
     numeric = [name for name in spec.feature_names if name not in spec.categorical_features]
     inputs = table[numeric].astype("float64")
-    categorical = encode_raw_features(table, {n: spec.columns[n] for n in spec.categorical_features})
+    categorical = encode_raw_features(
+        table, {n: spec.columns[n] for n in spec.categorical_features}
+    )
     return pd.concat([inputs, categorical], axis=1)[spec.feature_names]

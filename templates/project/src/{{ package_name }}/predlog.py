@@ -120,7 +120,9 @@ class PredictionLog:
                 **{name: record[name] for name in COLUMNS},
                 "entity_id": None if record["entity_id"] is None else str(record["entity_id"]),
                 "score": float(record["score"]),
-                "inputs": json.dumps({name: plain(value) for name, value in record["inputs"].items()}),
+                "inputs": json.dumps(
+                    {name: plain(value) for name, value in record["inputs"].items()}
+                ),
                 "payload": json.dumps(record["payload"], default=plain),
             }
             for record in records

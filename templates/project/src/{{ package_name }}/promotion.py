@@ -35,7 +35,8 @@ def promote(config: Config, tag: str | None = None) -> str:
     compared = verdict.get("champion_compared")
     if compared != champion:
         raise PromotionRefused(
-            f"{tag} was evaluated against champion {compared or 'none'}, but {champion} serves now: "
+            f"{tag} was evaluated against champion {compared or 'none'}, "
+            f"but {champion} serves now: "
             "run `evaluate` again on a fresh candidate, or `rollback` to go back"
         )
     registry.promote(config, tag)

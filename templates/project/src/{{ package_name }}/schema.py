@@ -45,10 +45,20 @@ def _example(values: pd.Series) -> str:
     return repr(values.iloc[0]) if len(values) else ""
 
 
+def parse_datetimes(values: Any, errors: str = "raise") -> pd.Series:
+    """ISO 8601 times as naive UTC: a time with an offset is converted, one without is UTC.
+
+    Training data, batch files and HTTP payloads all go through here, so a client that sends
+    `+01:00` gets the same features as one that sends the UTC time.
+    """
+    parsed = pd.to_datetime(pd.Series(values), errors=errors, format="ISO8601", utc=True)
+    return parsed.dt.tz_localize(None)
+
+
 def _coerce(raw: pd.Series, spec: ColumnSpec) -> pd.Series:
     """Convert text to the declared type; unparsable values become missing."""
     if spec.type == "datetime":
-        return pd.to_datetime(raw, errors="coerce", format="ISO8601")
+        return parse_datetimes(raw, errors="coerce")
     if spec.type in ("int", "float"):
         numbers = pd.to_numeric(raw, errors="coerce")
         if spec.type == "int":
@@ -85,7 +95,9 @@ def validate_frame(
         bad_type = present & values.isna()
         if bad_type.any():
             violations.append(
-                Violation(name, f"not a valid {spec.type}", int(bad_type.sum()), _example(raw[bad_type]))
+                Violation(
+                    name, f"not a valid {spec.type}", int(bad_type.sum()), _example(raw[bad_type])
+                )
             )
         missing = ~present
         if missing.any() and not spec.nullable:
@@ -94,13 +106,17 @@ def validate_frame(
             low = values.notna() & (values.astype("float64") < spec.min)
             if low.any():
                 violations.append(
-                    Violation(name, f"below minimum {spec.min:g}", int(low.sum()), _example(raw[low]))
+                    Violation(
+                        name, f"below minimum {spec.min:g}", int(low.sum()), _example(raw[low])
+                    )
                 )
         if spec.max is not None:
             high = values.notna() & (values.astype("float64") > spec.max)
             if high.any():
                 violations.append(
-                    Violation(name, f"above maximum {spec.max:g}", int(high.sum()), _example(raw[high]))
+                    Violation(
+                        name, f"above maximum {spec.max:g}", int(high.sum()), _example(raw[high])
+                    )
                 )
         if spec.allowed is not None:
             allowed = {str(value) for value in spec.allowed}

@@ -17,7 +17,8 @@ columns: a missing field, a wrong type, a value outside the declared range, an u
 category or an unknown extra field is answered with 400 and the reason, never with 500.
 
 Configuration: `config/pipeline.yaml` (or the file named by `PIPELINE_CONFIG`), and the
-champion from the model registry (`MODEL_TAG` serves another registered version).
+champion from the model registry (`MODEL_TAG` serves another registered version). Every
+prediction goes to the prediction log named in the configuration (`PREDICTION_LOG` overrides).
 
 One worker, one event loop: the domain features depend on each entity's recent history,
 which this process keeps in memory and updates with every request. Requests are handled one
@@ -40,10 +41,10 @@ from bentoml.exceptions import InvalidArgument
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from . import registry
-from .config import DEFAULT_CONFIG, ColumnSpec, Config, load_config
+from .config import DEFAULT_CONFIG, ColumnSpec, Config, ConfigError, load_config
 from .pipeline import ModelLoadError, PipelineSpec, ScoringPipeline
-from .predlog import PredictionLog, now, plain
-from .schema import request_model
+from .predlog import PredictionLog, now
+from .schema import parse_datetimes, request_model
 
 MAX_BATCH_ROWS = 1000
 
@@ -56,7 +57,7 @@ class ServiceStartError(SystemExit):
     """
 
 
-def _load_champion(config: Config) -> tuple[str, Any, ScoringPipeline]:
+def _load_champion(config: Config) -> tuple[str, bentoml.models.BentoModel, ScoringPipeline]:
     """The tag, BentoML model reference and loaded pipeline of the version to serve.
 
     Loaded when the module is imported, so that a missing or broken model stops
@@ -87,7 +88,10 @@ def _load_champion(config: Config) -> tuple[str, Any, ScoringPipeline]:
 
 
 CONFIG_FILE = Path(os.environ.get("PIPELINE_CONFIG", DEFAULT_CONFIG))
-CONFIG = load_config(CONFIG_FILE)
+try:
+    CONFIG = load_config(CONFIG_FILE)
+except ConfigError as error:
+    raise ServiceStartError(f"cannot start the service: {error}") from None
 MODEL_TAG, MODEL, PIPELINE = _load_champion(CONFIG)
 SPEC = PIPELINE.spec
 
@@ -102,7 +106,9 @@ def _bento_envs() -> list[dict[str, str]]:
         {"name": "PIPELINE_CONFIG", "value": config_file.as_posix()},
     ]
 
-# The HTTP types, from the model's schema.
+
+# The HTTP types, built here from the model's schema: what the model was trained on decides
+# what the service accepts.
 Row = request_model("Row", SPEC.columns, exclude=(SPEC.target,))
 Row.__doc__ = "One row, with the columns the model was trained on (the target left out)."
 
@@ -111,13 +117,21 @@ class Batch(BaseModel):
     """Rows to score together; they are scored in time order."""
 
     model_config = ConfigDict(extra="forbid")
-    rows: Annotated[list[Row], Field(min_length=1, max_length=MAX_BATCH_ROWS)]  # type: ignore[valid-type]
+    rows: Annotated[list[Row], Field(min_length=1, max_length=MAX_BATCH_ROWS)]
+
+
+def _id_field() -> dict[str, Any]:
+    """The row's id in the answer, typed as it was sent (nothing when the data has no id)."""
+    if SPEC.id_column is None:
+        return {}
+    kind = {"int": int, "float": float}.get(SPEC.columns[SPEC.id_column].type, str)
+    return {SPEC.id_column: (kind | None, None)}
 
 
 Prediction = create_model(
     "Prediction",
     request_id=(str, Field(description="Identifies this prediction in the prediction log")),
-    **({SPEC.id_column: (str | None, None)} if SPEC.id_column else {}),
+    **_id_field(),
     score=(float, Field(description="Probability of the positive class")),
     decision=(str, Field(description="The action the threshold implies")),
     model_version=(str, ...),
@@ -128,7 +142,7 @@ Prediction = create_model(
 def _dtype_column(values: list[Any], spec: ColumnSpec) -> pd.Series:
     """One column typed as `schema.validate_frame` types a CSV column."""
     if spec.type == "datetime":
-        return pd.Series(pd.to_datetime(values, format="ISO8601"))
+        return parse_datetimes(values)
     if spec.type == "int":
         return pd.Series(values, dtype="Int64")
     if spec.type == "float":
@@ -163,6 +177,9 @@ class ModelService:
 
     def __init__(self) -> None:
         self.pipeline = PIPELINE
+        # One thread per prediction: for a row or a small batch, xgboost's thread pool costs
+        # far more than the trees (measured: 3 ms with one thread, 47 ms with two, per row).
+        self.pipeline.booster.set_param({"nthread": 1})
         log_path = os.environ.get("PREDICTION_LOG") or CONFIG.path(CONFIG.serving.prediction_log)
         self.log = PredictionLog(Path(log_path))
 
@@ -173,20 +190,21 @@ class ModelService:
         scores = self.pipeline.score_inputs(inputs)
         decisions = self.pipeline.decide(scores)
         logged_at = now()
-        records = []
-        for position, payload in enumerate(payloads):
-            records.append(
-                {
-                    "request_id": uuid.uuid4().hex,
-                    "logged_at": logged_at,
-                    "entity_id": payload.get(spec.id_column) if spec.id_column else None,
-                    "model_version": self.pipeline.version,
-                    "score": float(scores[position]),
-                    "decision": str(decisions[position]),
-                    "inputs": {name: plain(value) for name, value in inputs.iloc[position].items()},
-                    "payload": payload,
-                }
+        records = [
+            {
+                "request_id": uuid.uuid4().hex,
+                "logged_at": logged_at,
+                "entity_id": payload.get(spec.id_column) if spec.id_column else None,
+                "model_version": self.pipeline.version,
+                "score": float(score),
+                "decision": str(decision),
+                "inputs": row_inputs,
+                "payload": payload,
+            }
+            for payload, row_inputs, score, decision in zip(
+                payloads, inputs.to_dict(orient="records"), scores, decisions, strict=True
             )
+        ]
         self.log.write(records)
         return [
             {
@@ -201,13 +219,13 @@ class ModelService:
         ]
 
     @bentoml.api
-    async def predict(self, row: Row, /) -> Prediction:  # type: ignore[valid-type]
+    async def predict(self, row: Row, /) -> Prediction:
         """Score one row: its fields at the top level of the JSON body."""
         (result,) = self._score([row.model_dump(mode="json", exclude_unset=True)])
         return Prediction(**result)
 
     @bentoml.api
-    async def predict_batch(self, batch: Batch, /) -> list[Prediction]:  # type: ignore[valid-type]
+    async def predict_batch(self, batch: Batch, /) -> list[Prediction]:
         """Score up to 1,000 rows sent as {"rows": [...]}; answers in the order sent."""
         payloads = [row.model_dump(mode="json", exclude_unset=True) for row in batch.rows]
         order = list(range(len(payloads)))

@@ -44,11 +44,14 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def server_env(config: Config, config_file: Path | None = None, tag: str | None = None) -> dict[str, str]:
-    """The environment of a `bentoml` subprocess working on this project."""
+def server_env(config: Config, tag: str | None = None) -> dict[str, str]:
+    """The environment of a `bentoml` subprocess working on this project.
+
+    The server reads the same configuration file as the caller (`config.source`).
+    """
     env = dict(os.environ)
     env.update(registry.bentoml_env(config))
-    env["PIPELINE_CONFIG"] = str(Path(config_file or config.root / DEFAULT_CONFIG).resolve())
+    env["PIPELINE_CONFIG"] = str(Path(config.source or config.root / DEFAULT_CONFIG).resolve())
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), env.get("PYTHONPATH")]))
     if tag is not None:
         env["MODEL_TAG"] = tag
@@ -82,13 +85,11 @@ def start_server(
     port: int | None = None,
     *,
     timeout: float = 60,
-    config_file: Path | None = None,
     tag: str | None = None,
 ) -> Iterator[str]:
     """Serve the champion (or `tag`) on 127.0.0.1; yield the base URL, stop on exit.
 
-    `config_file` is the configuration the server reads (default: config/pipeline.yaml
-    under the project root). Raises `RegistryError` when there is no model to serve and
+    Raises `RegistryError` when there is no model to serve and
     `ServerError`, with the server's last output, when it does not become ready in time.
     """
     registry.model_path(config, registry.resolve(config, tag))  # fail here, not in the server
@@ -100,7 +101,7 @@ def start_server(
             process = subprocess.Popen(
                 _serve_command(port, "127.0.0.1"),
                 cwd=config.root,
-                env=server_env(config, config_file, tag),
+                env=server_env(config, tag),
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, stopped as one
@@ -112,7 +113,9 @@ def start_server(
             _stop(process)
 
 
-def _wait_until_ready(process: subprocess.Popen[bytes], url: str, timeout: float, output: Path) -> None:
+def _wait_until_ready(
+    process: subprocess.Popen[bytes], url: str, timeout: float, output: Path
+) -> None:
     deadline = time.monotonic() + timeout
     with httpx.Client(timeout=2) as client:
         while time.monotonic() < deadline:
@@ -135,7 +138,6 @@ def serve_forever(
     port: int = 3000,
     *,
     host: str = "127.0.0.1",
-    config_file: Path | None = None,
     tag: str | None = None,
 ) -> int:
     """Serve in the foreground until interrupted (Ctrl-C); return the server's exit code.
@@ -144,7 +146,7 @@ def serve_forever(
     """
     registry.model_path(config, registry.resolve(config, tag))
     process = subprocess.Popen(
-        _serve_command(port, host), cwd=config.root, env=server_env(config, config_file, tag)
+        _serve_command(port, host), cwd=config.root, env=server_env(config, tag)
     )
     try:
         return process.wait()
@@ -157,22 +159,26 @@ def serve_forever(
             return process.wait()
 
 
-def build_bento(config: Config, *, config_file: Path | None = None, tag: str | None = None) -> str:
+def build_bento(config: Config, *, tag: str | None = None) -> str:
     """Build a bento of the champion (or `tag`) with bentofile.yaml; return the bento's tag.
 
-    The bento holds the service code, the configuration and the model, with the model's tag
-    fixed in its environment; `bentoml containerize <tag>` then makes an image of it. It is
-    stored in the project's store: list it with `BENTOML_HOME=.bentoml bentoml list`.
+    The bento holds the service code and the configuration, and refers to the model, which
+    `bentoml containerize <tag>` copies into the image along with MODEL_TAG and
+    PIPELINE_CONFIG as environment variables. Both are kept in the project's store: list
+    them with `BENTOML_HOME=.bentoml bentoml list`. To serve the bento without an image,
+    give the same variables: `MODEL_TAG=<model tag> bentoml serve <bento tag>` (a local
+    `bentoml serve` takes environment values from the shell, not from the bento).
     """
     resolved = registry.resolve(config, tag)
     registry.model_path(config, resolved)
     bentofile = config.root / "bentofile.yaml"
     if not bentofile.is_file():
         raise ServerError(f"{bentofile} not found: `bentoml build` needs it to know what to pack")
+    command = [sys.executable, "-m", "bentoml", "build", str(config.root), "-f", str(bentofile)]
     result = subprocess.run(
-        [sys.executable, "-m", "bentoml", "build", str(config.root), "-f", str(bentofile), "-o", "tag"],
+        [*command, "--output", "tag"],
         cwd=config.root,
-        env=server_env(config, config_file, resolved),
+        env=server_env(config, resolved),
         capture_output=True,
         text=True,
         check=False,

@@ -68,7 +68,11 @@ def positive_weight(config: Config, y_train: np.ndarray) -> float:
 
 
 def fit_booster(
-    config: Config, x_train: pd.DataFrame, y_train: np.ndarray, x_valid: pd.DataFrame, y_valid: np.ndarray
+    config: Config,
+    x_train: pd.DataFrame,
+    y_train: np.ndarray,
+    x_valid: pd.DataFrame,
+    y_valid: np.ndarray,
 ) -> xgb.Booster:
     """Gradient-boosted trees, stopped early on validation log loss; returns the best rounds only.
 
@@ -79,7 +83,6 @@ def fit_booster(
         "objective": "binary:logistic",
         "eval_metric": ["aucpr", "logloss"],
         "seed": config.training.seed,
-        "nthread": 0,
         "scale_pos_weight": positive_weight(config, y_train),
         **config.training.params,
     }
@@ -139,13 +142,16 @@ def train(config: Config) -> TrainingResult:
         if y[rows].sum() < MIN_POSITIVES_PER_PART:
             raise DataFileError(
                 f"the {part} rows hold {int(y[rows].sum())} positive example(s) of "
-                f"'{config.data.target}'; at least {MIN_POSITIVES_PER_PART} are needed: use more data"
+                f"'{config.data.target}'; at least {MIN_POSITIVES_PER_PART} are needed: "
+                "use more data"
             )
 
     provisional = PipelineSpec.from_config(config, threshold=0.5)
     history = features.new_history() if provisional.feature_engineering != "none" else None
     inputs = model_inputs(frame, provisional, history)
-    x_train, x_valid, x_test = (inputs.iloc[rows] for rows in (split.train, split.validation, split.test))
+    x_train, x_valid, x_test = (
+        inputs.iloc[rows] for rows in (split.train, split.validation, split.test)
+    )
     y_train, y_valid, y_test = y[split.train], y[split.validation], y[split.test]
 
     booster = fit_booster(config, x_train, y_train, x_valid, y_valid)
@@ -174,14 +180,20 @@ def train(config: Config) -> TrainingResult:
             "test_period": _period(frame, config, split.test),
         },
         "training": {
-            "params": {**config.training.params, "scale_pos_weight": positive_weight(config, y_train)},
+            "params": {
+                **config.training.params,
+                "scale_pos_weight": positive_weight(config, y_train),
+            },
             "seed": config.training.seed,
             "best_iteration": booster.num_boosted_rounds() - 1,
             "feature_names": spec.feature_names,
         },
         "threshold": threshold,
         "baseline_threshold": baseline_threshold,
-        "validation": {"pr_auc": pr_auc(y_valid, valid_scores), "roc_auc": roc_auc(y_valid, valid_scores)},
+        "validation": {
+            "pr_auc": pr_auc(y_valid, valid_scores),
+            "roc_auc": roc_auc(y_valid, valid_scores),
+        },
         "code_revision": code_revision(config.root),
         "versions": {
             "python": platform.python_version(),
@@ -196,11 +208,22 @@ def train(config: Config) -> TrainingResult:
         staging = Path(staging_name) / "candidate"
         ScoringPipeline(booster, spec, history, metadata).save(staging)
         rng = np.random.default_rng(config.training.seed)
-        sample = np.sort(rng.choice(len(split.validation), min(REFERENCE_ROWS, len(split.validation)), replace=False))
-        write_table(
-            x_valid.iloc[sample], staging / REFERENCE_FILE, score=valid_scores[sample], label=y_valid[sample]
+        sample = np.sort(
+            rng.choice(
+                len(split.validation), min(REFERENCE_ROWS, len(split.validation)), replace=False
+            )
         )
-        ids = frame[config.data.id_column].iloc[split.test].to_numpy() if config.data.id_column else split.test
+        write_table(
+            x_valid.iloc[sample],
+            staging / REFERENCE_FILE,
+            score=valid_scores[sample],
+            label=y_valid[sample],
+        )
+        ids = (
+            frame[config.data.id_column].iloc[split.test].to_numpy()
+            if config.data.id_column
+            else split.test
+        )
         write_table(
             x_test,
             staging / HOLDOUT_FILE,

@@ -1,0 +1,184 @@
+"""Benchmark: the generated BentoML service under load, against a minimal FastAPI service.
+
+For each available use case: generate the project, run its pipeline at the default size,
+simulate a production week, and replay 2,000 of its rows with `wrk` (8 connections) on
+loopback against
+
+1. the project's BentoML service (`python -m <package> serve`): validation, features,
+   xgboost, decision and the durable SQLite prediction log on every request;
+2. a minimal FastAPI + xgboost service on the same model and features (fastapi_baseline.py),
+
+one after the other in the same run, the server pinned to core 0 and wrk to core 1.
+
+Aims (issue 2): throughput at least 0.7 of the baseline's, p99 under 25 ms at 8 connections,
+zero non-2xx answers. Figures are printed, nothing is asserted. Needs `wrk` (`make bench`
+installs it) and `taskset`; installs fastapi into the shared project environment.
+
+    .venv/bin/python benchmarks/bench_serving.py [--seconds 20] [--size medium]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+import support  # noqa: E402
+
+from generator import create_project, list_use_cases  # noqa: E402
+
+CONNECTIONS = 8
+REPLAYED_ROWS = 2000
+
+LUA = """
+local bodies = %s
+local i = 0
+request = function()
+  i = i %% #bodies + 1
+  return wrk.format("POST", "/predict", {["Content-Type"] = "application/json"}, bodies[i])
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def server(command: list[str], cwd: Path, env: dict[str, str], port: int):
+    """Start a server pinned to core 0; wait until it answers; stop it afterwards."""
+    process = subprocess.Popen(
+        ["taskset", "-c", "0", *command],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-3000:]}")
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("server did not start within 120 s")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        subprocess.run(["pkill", "-TERM", "-s", str(process.pid)], check=False)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            subprocess.run(["pkill", "-KILL", "-s", str(process.pid)], check=False)
+
+
+def wrk(url: str, script: Path, seconds: int) -> dict[str, float]:
+    """Run wrk on core 1; parse throughput, latency percentiles and non-2xx answers."""
+    command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s"]
+    result = subprocess.run(
+        [*command, "--latency", "-s", str(script), url], capture_output=True, text=True, check=True
+    )
+    text = result.stdout
+
+    def millis(label: str) -> float:
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", text).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    errors = re.search(r"Socket errors: (.*)", text)
+    return {
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+        "p50_ms": millis("50"),
+        "p99_ms": millis("99"),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(1) if errors else "none",
+    }
+
+
+def bench(use_case: str, size: str, seconds: int, python: Path) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        project = create_project(use_case, Path(scratch) / "bench")
+        env = support.project_env(project.path)
+        package = project.package_name
+        support.run(["make", f"PYTHON={python}", "pipeline", f"SIZE={size}"], project.path, env)
+        cli = [str(python), "-m", package]
+        support.run([*cli, "simulate", "--size", size, "--production"], project.path, env)
+
+        replay = f"""
+import json, sys
+import pandas as pd
+from {package}.config import load_config
+from {package}.lifecycle import request_rows
+config = load_config("config/pipeline.yaml")
+frame = pd.read_csv("data/production.csv").head({REPLAYED_ROWS})
+print(json.dumps([json.dumps(row) for row in request_rows(frame, config)]))
+"""
+        output = support.run([str(python), "-c", replay], project.path, env)
+        bodies = json.loads(output.strip().splitlines()[-1])
+        lua = Path(scratch) / "replay.lua"
+        lua.write_text(LUA % ("{" + ", ".join(json.dumps(body) for body in bodies) + "}"))
+
+        results = {}
+        port = free_port()
+        serve = [*cli, "serve", "--port", str(port)]
+        with server(serve, project.path, env, port) as url:
+            wrk(f"{url}/predict", lua, 3)  # warm-up
+            results["bentoml"] = wrk(f"{url}/predict", lua, seconds)
+
+        bundle = next((project.path / ".bentoml" / "models").glob("*/*/model.ubj")).parent
+        port = free_port()
+        baseline = [str(python), str(HERE / "fastapi_baseline.py"), package, str(bundle), str(port)]
+        with server(baseline, project.path, env, port) as url:
+            wrk(f"{url}/predict", lua, 3)
+            results["fastapi"] = wrk(f"{url}/predict", lua, seconds)
+
+    print(f"\n## {use_case}: wrk -c{CONNECTIONS} for {seconds} s on loopback")
+    print(f"  {'service':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}  socket errors")
+    for name, figures in results.items():
+        print(
+            f"  {name:8} {figures['requests_per_second']:8.0f} {figures['p50_ms']:8.2f} "
+            f"{figures['p99_ms']:8.2f} {figures['non_2xx']:8d}  {figures['socket_errors']}"
+        )
+    ratio = results["bentoml"]["requests_per_second"] / results["fastapi"]["requests_per_second"]
+    print(f"  throughput ratio bentoml / fastapi = {ratio:.2f} (aim: at least 0.7)")
+    print(f"  bentoml p99 = {results['bentoml']['p99_ms']:.1f} ms (aim: under 25 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--size", default="medium")
+    args = parser.parse_args()
+    for tool in ("wrk", "taskset"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is not installed: run `make bench`, which installs wrk")
+    python = support.shared_python()
+    install = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python)]
+    support.run([*install, "fastapi"], HERE, dict(os.environ))
+    for use_case in list_use_cases():
+        if use_case.available:
+            bench(use_case.name, args.size, args.seconds, python)
+
+
+if __name__ == "__main__":
+    main()

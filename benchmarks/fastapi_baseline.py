@@ -1,0 +1,45 @@
+"""The serving benchmark's baseline: a minimal FastAPI + xgboost service on the same model.
+
+It loads the same bundle with the generated project's own `ScoringPipeline` (the same
+features and the same booster, one thread), validates the same request model, and answers
+the score and decision; no BentoML, no prediction log, no metrics. The gap between the two is
+what the framework and the durable log cost.
+
+    python benchmarks/fastapi_baseline.py PACKAGE BUNDLE_DIR PORT   (PYTHONPATH=<project>/src)
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pandas as pd
+import uvicorn
+from fastapi import FastAPI
+
+
+def build_app(package: str, bundle: Path) -> FastAPI:
+    pipeline = importlib.import_module(f"{package}.pipeline").ScoringPipeline.load(bundle)
+    pipeline.booster.set_param({"nthread": 1})
+    spec = pipeline.spec
+    request_model = importlib.import_module(f"{package}.schema").request_model
+    Row = request_model("Row", spec.columns, exclude=(spec.target,))
+    datetimes = [name for name, column in spec.columns.items() if column.type == "datetime"]
+    app = FastAPI()
+
+    @app.post("/predict")
+    async def predict(row: Row) -> dict:  # type: ignore[valid-type]
+        frame = pd.DataFrame([row.model_dump()])
+        for name in datetimes:
+            frame[name] = pd.to_datetime(frame[name])
+        score = float(pipeline.score_inputs(pipeline.inputs(frame))[0])
+        return {"score": score, "decision": str(pipeline.decide([score])[0])}
+
+    return app
+
+
+if __name__ == "__main__":
+    package, bundle, port = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    app = build_app(package, bundle)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)

@@ -1,0 +1,65 @@
+"""Helpers shared by the end-to-end tests and the benchmarks: one environment for generated
+projects, built once with uv and cached under `.cache/`, and running commands in a project.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+from generator import create_project
+
+REPO = Path(__file__).resolve().parents[1]
+CACHE = REPO / ".cache"
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 1800) -> str:
+    """Run a command; raise AssertionError with the tail of its output when it fails."""
+    result = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    output = result.stdout + result.stderr
+    failure = f"{' '.join(command)} exited {result.returncode}:\n{output[-6000:]}"
+    assert result.returncode == 0, failure
+    return output
+
+
+def project_requirements(project: Path) -> list[str]:
+    metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    return sorted(metadata["dependencies"] + metadata["optional-dependencies"]["dev"])
+
+
+def shared_python() -> Path:
+    """The Python of one environment holding the generated projects' dependencies.
+
+    Keyed by the Python version and the generated dependency list, so a template change that
+    touches dependencies builds a new one; otherwise it is reused across runs.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        probe = create_project("fraud-detection", Path(scratch) / "probe")
+        requirements = project_requirements(probe.path)
+    key = hashlib.sha256("\n".join([sys.version, *requirements]).encode()).hexdigest()[:12]
+    venv = CACHE / f"project-env-{key}"
+    python = venv / "bin" / "python"
+    if not (venv / ".complete").exists():
+        shutil.rmtree(venv, ignore_errors=True)
+        uv = [sys.executable, "-m", "uv"]
+        env = dict(os.environ)
+        run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], REPO, env)
+        run([*uv, "pip", "install", "--quiet", "--python", str(python), *requirements], REPO, env)
+        (venv / ".complete").touch()
+    return python
+
+
+def project_env(project: Path) -> dict[str, str]:
+    """The environment for running a generated project's code from its source folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BENTOML_", "VIRTUAL_ENV"))}
+    env["PYTHONPATH"] = str(project / "src")
+    env["BENTOML_DO_NOT_TRACK"] = "True"
+    return env
