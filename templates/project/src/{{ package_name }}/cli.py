@@ -172,21 +172,18 @@ def models(config: ConfigOption = Path("config/pipeline.yaml")) -> None:
     """List registered versions, their test metrics and which one serves."""
     from .registry import list_versions
 
-    nan = float("nan")
     versions = list_versions(_config(config))
     if not versions:
         typer.echo("no registered model yet: run train, then evaluate")
         return
-    typer.echo(f"{'':2}{'version':34} {'created':20} {'PR AUC':>7} {'ROC AUC':>7} {'threshold':>9}")
+    columns = {"pr_auc": "PR AUC", "roc_auc": "ROC AUC", "recall_at_alert_rate": "recall@alert"}
+    header = "".join(f"{title:>13}" for title in columns.values())
+    typer.echo(f"  {'version':34} {'created (UTC)':19}{header}")
     for version in versions:
         marker = "* " if version.is_champion else "  "
-        figures = version.metrics
-        typer.echo(
-            f"{marker}{version.tag:34} {str(version.created_at)[:19]:20} "
-            f"{figures.get('pr_auc', nan):7.4f} {figures.get('roc_auc', nan):7.4f} "
-            f"{figures.get('threshold', nan):9.4f}"
-        )
-    typer.echo("* serves now")
+        figures = "".join(f"{version.metrics.get(key, float('nan')):13.4f}" for key in columns)
+        typer.echo(f"{marker}{version.tag:34} {version.created_at:%Y-%m-%d %H:%M:%S}{figures}")
+    typer.echo("* serves now; figures on the held-out rows of each version's evaluation")
 
 
 @app.command()

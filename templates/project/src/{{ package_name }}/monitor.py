@@ -53,10 +53,6 @@ from .predlog import PredictionLog
 if TYPE_CHECKING:
     from evidently.core.report import Snapshot
 
-# Fewer rows than this on either side and sampling noise alone decides the verdict: between
-# two samples of the *same* distribution, the normed Wasserstein distance of 500 rows reaches
-# 0.15 (99th percentile), above the usual 0.1 threshold; from 1,000 rows it stays below 0.1.
-MIN_ROWS = 1_000
 # PR AUC and recall mean little with a handful of outcomes of either kind.
 MIN_LABELLED_PER_CLASS = 5
 
@@ -285,7 +281,7 @@ def _sample(frame: pd.DataFrame, max_rows: int, seed: int) -> pd.DataFrame:
 def _require_rows(
     reference: pd.DataFrame, current: pd.DataFrame, tag: str, settings: MonitoringConfig
 ) -> None:
-    minimum = min(MIN_ROWS, settings.max_rows)
+    minimum = min(settings.min_rows, settings.max_rows)
     if len(current) < minimum:
         raise MonitoringError(
             f"only {len(current):,} current rows to compare; at least {minimum:,} are needed for a "
