@@ -132,7 +132,13 @@ def run_lifecycle(
 def _print_monitoring(echo: Callable[[str], object], result) -> None:
     drift = result.summary["drift"]
     echo(f"drifted inputs: {drift['share']:.0%} ({', '.join(drift['drifted_columns']) or 'none'})")
-    if result.summary.get("quality"):
-        echo(f"quality: {json.dumps(result.summary['quality'])}")
+    quality = result.summary.get("quality")
+    if quality:
+        reference = (quality.get("reference") or {}).get("pr_auc")
+        against = f" (reference {reference:.4f})" if reference is not None else ""
+        echo(
+            f"quality on {quality['rows']:,} labelled rows: PR AUC {quality['pr_auc']:.4f}"
+            f"{against}, recall at threshold {quality['recall_at_threshold']:.4f}"
+        )
     echo("breach: " + ("; ".join(result.reasons) if result.breached else "none"))
     echo(f"report: {result.html_path}")
