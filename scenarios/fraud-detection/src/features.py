@@ -1,10 +1,10 @@
 """Customer-history features of payment transactions, computed from the past only.
 
 A single payment says little about fraud; the same payment compared with the customer's
-habits says a lot. Ten tiny payments within minutes, a device or a country never seen on the
-account, an amount ten times the customer's usual, a purchase at 3 am from someone who shops
-in the afternoon: these are what fraud analysts look for, and what the features below
-measure.
+habits says a lot. Ten tiny payments within minutes, a device or a country first seen on the
+account a few minutes ago, an amount ten times what the customer usually pays in that kind of
+shop, a purchase at 3 am from someone who shops in the afternoon: these are what fraud
+analysts look for, and what the features below measure.
 
 Every feature of a transaction is computed from that customer's *earlier* transactions only,
 as they are summarised in a `CustomerHistory`, and the transaction is added to the history
@@ -14,10 +14,13 @@ order, starting from an empty history) and serves one payment at a time in the w
 therefore identical by construction, and no feature can see the future or the label.
 
 The history keeps, per customer, running statistics of the amounts (Welford's algorithm),
-the payments of the last 24 hours, and the devices, merchants, countries and categories seen
-so far, each capped so that memory stays bounded however long the customer's history. It is
-saved as JSON (`CustomerHistory.to_dict`) next to the model, so that the service starts with
-what training knew.
+the payments of the last 24 hours, and the devices (with when each was first used and how
+often), merchants, countries (with when each was first paid from) and categories (with the
+latest payment in each) seen so far, each capped so that memory stays bounded however long
+the customer's history. It also keeps, per merchant category, the mean and spread of
+log(amount) over all customers, against which a customer's level of spending is measured. It
+is saved as JSON (`CustomerHistory.to_dict`) next to the model, so that the service starts
+with what training knew.
 
 The first days of a data set are a warm-up: customers have no history yet, so everything is
 "new". When production traffic is compared with training data for drift, compare it with the
@@ -61,21 +64,38 @@ FEATURE_NAMES: tuple[str, ...] = (
     "category_share",  # share of the customer's payments in this merchant category
     "online_share",  # share of the customer's payments made online, shrunk towards 1/2
     "hours_from_usual_time",  # 0-12, distance to the customer's average time of day
+    "device_age",  # seconds since the customer first used this device; 0 if new, max 30 days
+    "device_tx_count",  # the customer's earlier payments from this device, capped at 5
+    "device_tx_count_1h",  # ... from this device in the hour before this one
+    "country_age",  # seconds since the customer first paid from this country; 0 if new
+    "tiny_tx_count_1h",  # the customer's payments under $5 in the last hour (card testing)
+    "amount_vs_customer_max",  # amount / the customer's largest earlier amount; 1 if none
+    "amount_vs_category_habit",  # log amount vs the customer's usual in this category, in SDs
+    "seconds_since_last_in_category",  # since the customer's previous payment in the category
+    "burst_tx_count",  # earlier payments in this burst (each within an hour of the next)
+    "hours_from_usual_time_in_sds",  # hours_from_usual_time / the spread of the customer's hours
 )
 
 DAY_SECONDS = 24 * 3600
 HOUR_SECONDS = 3600
 NIGHT_ENDS_AT_HOUR = 6
 MAX_GAP_SECONDS = 30 * DAY_SECONDS  # also the gap reported before a customer's first payment
+MAX_AGE_SECONDS = 30 * DAY_SECONDS  # device and country ages are capped here
 # After five payments a customer's habits are known well enough. A larger cap would make the
 # feature grow with the age of the data set, and so drift between training and production.
 HISTORY_COUNT_CAP = 5
 MAX_REMEMBERED = 50  # devices, merchants, countries and categories kept per customer
+TINY_AMOUNT = 5.0  # card testers try a stolen card with payments below this
 # The z-score of log(amount) uses the customer's variance shrunk towards PRIOR_LOG_VARIANCE,
 # as if PRIOR_WEIGHT payments with that variance had been seen: with one or two payments in
 # the history, their variance alone is meaningless.
 PRIOR_LOG_VARIANCE = 1.0
 PRIOR_WEIGHT = 3.0
+# Likewise the spread of the customer's times of day, in hours; never taken below the minimum.
+PRIOR_HOUR_SPREAD = 4.0
+MIN_HOUR_SPREAD = 0.5
+BURST_COUNT_CAP = 10
+HISTORY_FORMAT = 2
 
 
 class _Customer:
@@ -84,9 +104,12 @@ class _Customer:
     __slots__ = (
         "count",
         "mean_amount",
+        "max_amount",
         "mean_log_amount",
         "m2_log_amount",
+        "habit_offset",
         "last_seen",
+        "burst",
         "recent",
         "devices",
         "merchants",
@@ -101,15 +124,21 @@ class _Customer:
     def __init__(self) -> None:
         self.count = 0
         self.mean_amount = 0.0
+        self.max_amount = 0.0
         self.mean_log_amount = 0.0
         self.m2_log_amount = 0.0  # sum of squared deviations of log(amount) (Welford)
+        # Sum over the payments of log(amount) minus the population's mean in the payment's
+        # category at the time: how much more (or less) than others this customer spends.
+        self.habit_offset = 0.0
         self.last_seen = 0  # epoch seconds of the latest payment
-        self.recent: deque[tuple[int, float]] = deque()  # (epoch seconds, amount), last 24 h
+        self.burst = 0  # payments in the latest burst: each within an hour of the next
+        # (epoch seconds, amount, device) of the payments of the last 24 hours.
+        self.recent: deque[tuple[int, float, str]] = deque()
         # Insertion-ordered dicts used as bounded sets, most recently used last.
-        self.devices: dict[str, None] = {}
+        self.devices: dict[str, list[int]] = {}  # device -> [first used, number of payments]
         self.merchants: dict[str, None] = {}
-        self.countries: dict[str, int] = {}  # country -> number of payments
-        self.categories: dict[str, int] = {}  # merchant category -> number of payments
+        self.countries: dict[str, list[int]] = {}  # country -> [number of payments, first]
+        self.categories: dict[str, list[int]] = {}  # category -> [number of payments, latest]
         self.usual_country = ""
         self.online_count = 0
         # Sum of the payments' times of day as points on the unit circle (for a circular mean).
@@ -120,14 +149,17 @@ class _Customer:
         return {
             "count": self.count,
             "mean_amount": self.mean_amount,
+            "max_amount": self.max_amount,
             "mean_log_amount": self.mean_log_amount,
             "m2_log_amount": self.m2_log_amount,
+            "habit_offset": self.habit_offset,
             "last_seen": self.last_seen,
-            "recent": [[t, a] for t, a in self.recent],
-            "devices": list(self.devices),
+            "burst": self.burst,
+            "recent": [list(payment) for payment in self.recent],
+            "devices": {k: list(v) for k, v in self.devices.items()},
             "merchants": list(self.merchants),
-            "countries": dict(self.countries),
-            "categories": dict(self.categories),
+            "countries": {k: list(v) for k, v in self.countries.items()},
+            "categories": {k: list(v) for k, v in self.categories.items()},
             "usual_country": self.usual_country,
             "online_count": self.online_count,
             "hour_sin": self.hour_sin,
@@ -139,14 +171,17 @@ class _Customer:
         customer = cls()
         customer.count = int(data["count"])
         customer.mean_amount = float(data["mean_amount"])
+        customer.max_amount = float(data["max_amount"])
         customer.mean_log_amount = float(data["mean_log_amount"])
         customer.m2_log_amount = float(data["m2_log_amount"])
+        customer.habit_offset = float(data["habit_offset"])
         customer.last_seen = int(data["last_seen"])
-        customer.recent = deque((int(t), float(a)) for t, a in data["recent"])
-        customer.devices = dict.fromkeys(data["devices"])
+        customer.burst = int(data["burst"])
+        customer.recent = deque((int(t), float(a), str(d)) for t, a, d in data["recent"])
+        customer.devices = {k: [int(v[0]), int(v[1])] for k, v in data["devices"].items()}
         customer.merchants = dict.fromkeys(data["merchants"])
-        customer.countries = {k: int(v) for k, v in data["countries"].items()}
-        customer.categories = {k: int(v) for k, v in data["categories"].items()}
+        customer.countries = {k: [int(v[0]), int(v[1])] for k, v in data["countries"].items()}
+        customer.categories = {k: [int(v[0]), int(v[1])] for k, v in data["categories"].items()}
         customer.usual_country = str(data["usual_country"])
         customer.online_count = int(data["online_count"])
         customer.hour_sin = float(data["hour_sin"])
@@ -157,27 +192,39 @@ class _Customer:
 class CustomerHistory:
     """The online state of feature engineering: every customer's past, summarised.
 
+    Besides the customers it keeps, per merchant category, the running mean and spread of
+    log(amount) over everyone's payments: what a payment in that category usually costs.
     `engineer_features` reads it and adds each new payment to it. It is JSON-serialisable via
     `to_dict` so that the service can start from the history of the training data.
     """
 
-    def __init__(self, customers: dict[str, _Customer] | None = None) -> None:
+    def __init__(
+        self,
+        customers: dict[str, _Customer] | None = None,
+        categories: dict[str, list] | None = None,
+    ) -> None:
         self.customers: dict[str, _Customer] = customers if customers is not None else {}
+        # category -> [payments, mean of log(amount), sum of squared deviations] (Welford)
+        self.categories: dict[str, list] = categories if categories is not None else {}
 
     def __len__(self) -> int:
         return len(self.customers)
 
     def to_dict(self) -> dict:
         return {
-            "format": 1,
+            "format": HISTORY_FORMAT,
+            "categories": {k: list(v) for k, v in self.categories.items()},
             "customers": {cid: state.to_dict() for cid, state in self.customers.items()},
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> "CustomerHistory":
-        if data.get("format") != 1:
+        if data.get("format") != HISTORY_FORMAT:
             raise ValueError(f"unknown customer history format: {data.get('format')!r}")
-        return cls({cid: _Customer.from_dict(s) for cid, s in data["customers"].items()})
+        return cls(
+            {cid: _Customer.from_dict(s) for cid, s in data["customers"].items()},
+            {k: [int(v[0]), float(v[1]), float(v[2])] for k, v in data["categories"].items()},
+        )
 
 
 def new_history() -> CustomerHistory:
@@ -213,7 +260,7 @@ def engineer_features(transactions: pd.DataFrame, history: CustomerHistory) -> p
     hour_of_day = seconds_of_day // HOUR_SECONDS
 
     from_history = [
-        _featurise_and_remember(history.customers, *row)
+        _featurise_and_remember(history, *row)
         for row in zip(
             transactions["customer_id"].astype(str).tolist(),
             epoch_seconds.tolist(),
@@ -237,7 +284,7 @@ def engineer_features(transactions: pd.DataFrame, history: CustomerHistory) -> p
 
 
 def _featurise_and_remember(
-    customers: dict[str, _Customer],
+    history: CustomerHistory,
     customer_id: str,
     now: int,
     amount: float,
@@ -249,9 +296,9 @@ def _featurise_and_remember(
     online: bool,
 ) -> tuple[float, ...]:
     """The history features of one payment (FEATURE_NAMES[3:]), then the payment is recorded."""
-    customer = customers.get(customer_id)
+    customer = history.customers.get(customer_id)
     if customer is None:
-        customer = customers[customer_id] = _Customer()
+        customer = history.customers[customer_id] = _Customer()
     n = customer.count
     log_amount = math.log1p(amount)
     angle = hour * (2 * math.pi / 24)
@@ -259,56 +306,101 @@ def _featurise_and_remember(
     recent = customer.recent
     while recent and recent[0][0] <= now - DAY_SECONDS:
         recent.popleft()
-    count_1h = 0
-    for t, _ in reversed(recent):
+    count_1h = tiny_1h = device_1h = 0
+    for t, a, d in reversed(recent):
         if t <= now - HOUR_SECONDS:
             break
         count_1h += 1
+        tiny_1h += a < TINY_AMOUNT
+        device_1h += d == device
 
+    # What a payment in this category usually costs, over all customers so far.
+    population = history.categories.get(category)
+    if population is None:
+        population = history.categories[category] = [0, 0.0, 0.0]
+    if population[0]:
+        spread = math.sqrt(
+            (population[2] + PRIOR_WEIGHT * PRIOR_LOG_VARIANCE) / (population[0] + PRIOR_WEIGHT)
+        )
+        # The customer's own level, shrunk towards the population's as if one payment at the
+        # population's level had been seen.
+        expected = population[1] + customer.habit_offset / (n + 1)
+        vs_category_habit = (log_amount - expected) / spread
+    else:
+        vs_category_habit = 0.0
+
+    device_seen = customer.devices.get(device)
+    country_seen = customer.countries.get(country)
+    category_seen = customer.categories.get(category)
     if n:
         seconds_since_last = min(max(now - customer.last_seen, 0), MAX_GAP_SECONDS)
         amount_vs_mean = amount / customer.mean_amount if customer.mean_amount > 0 else 1.0
+        amount_vs_max = amount / customer.max_amount if customer.max_amount > 0 else 1.0
         variance = (customer.m2_log_amount + PRIOR_WEIGHT * PRIOR_LOG_VARIANCE) / (n + PRIOR_WEIGHT)
         zscore = (log_amount - customer.mean_log_amount) / math.sqrt(variance)
         usual_angle = math.atan2(customer.hour_sin, customer.hour_cos)
         gap = abs(angle - usual_angle) % (2 * math.pi)
         hours_from_usual = min(gap, 2 * math.pi - gap) * (24 / (2 * math.pi))
-        category_share = customer.categories.get(category, 0) / n
+        # The spread of the customer's times of day: the circular standard deviation, shrunk
+        # towards PRIOR_HOUR_SPREAD for short histories.
+        resultant = math.hypot(customer.hour_sin, customer.hour_cos) / n
+        spread = math.sqrt(max(-2 * math.log(max(resultant, 1e-3)), 0.0)) * (24 / (2 * math.pi))
+        spread = (n * spread + PRIOR_WEIGHT * PRIOR_HOUR_SPREAD) / (n + PRIOR_WEIGHT)
+        hours_from_usual_in_sds = hours_from_usual / max(spread, MIN_HOUR_SPREAD)
         foreign = float(country != customer.usual_country)
+        burst = customer.burst if now - customer.last_seen < HOUR_SECONDS else 0
     else:
         seconds_since_last = MAX_GAP_SECONDS
-        amount_vs_mean, zscore, hours_from_usual, category_share, foreign = 1.0, 0.0, 0.0, 0.0, 0.0
+        amount_vs_mean, amount_vs_max, zscore, hours_from_usual, foreign = 1.0, 1.0, 0.0, 0.0, 0.0
+        hours_from_usual_in_sds, burst = 0.0, 0
 
     features = (
         float(seconds_since_last),
         float(count_1h),
         float(len(recent)),
-        sum(a for _, a in recent),
+        sum(payment[1] for payment in recent),
         float(min(n, HISTORY_COUNT_CAP)),
         amount_vs_mean,
         zscore,
-        float(device not in customer.devices),
+        float(device_seen is None),
         float(merchant not in customer.merchants),
-        float(country not in customer.countries),
+        float(country_seen is None),
         foreign,
-        category_share,
+        category_seen[0] / n if category_seen else 0.0,
         (customer.online_count + 0.5) / (n + 1),
         hours_from_usual,
+        float(min(now - device_seen[0], MAX_AGE_SECONDS)) if device_seen else 0.0,
+        float(min(device_seen[1], HISTORY_COUNT_CAP)) if device_seen else 0.0,
+        float(device_1h),
+        float(min(now - country_seen[1], MAX_AGE_SECONDS)) if country_seen else 0.0,
+        float(tiny_1h),
+        amount_vs_max,
+        vs_category_habit,
+        float(min(now - category_seen[1], MAX_GAP_SECONDS)) if category_seen else MAX_GAP_SECONDS,
+        float(min(burst, BURST_COUNT_CAP)),
+        hours_from_usual_in_sds,
     )
 
     # Remember the payment.
     customer.count = n = n + 1
     customer.mean_amount += (amount - customer.mean_amount) / n
+    customer.max_amount = max(customer.max_amount, amount)
     delta = log_amount - customer.mean_log_amount
     customer.mean_log_amount += delta / n
     customer.m2_log_amount += delta * (log_amount - customer.mean_log_amount)
+    customer.habit_offset += log_amount - population[1] if population[0] else 0.0
+    population[0] += 1
+    delta = log_amount - population[1]
+    population[1] += delta / population[0]
+    population[2] += delta * (log_amount - population[1])
+    customer.burst = burst + 1
     customer.last_seen = max(customer.last_seen, now)
-    recent.append((now, amount))
-    _remember(customer.devices, device)
-    _remember(customer.merchants, merchant)
-    _count(customer.countries, country)
-    _count(customer.categories, category)
-    if customer.countries[country] > customer.countries.get(customer.usual_country, 0):
+    recent.append((now, amount, device))
+    _remember(customer.devices, device, [now, 0])[1] += 1
+    _remember(customer.merchants, merchant, None)
+    _count(customer.countries, country, now)
+    _count(customer.categories, category, now)[1] = now
+    if customer.countries[country][0] > customer.countries.get(customer.usual_country, [0])[0]:
         customer.usual_country = country
     customer.online_count += online
     customer.hour_sin += math.sin(angle)
@@ -316,16 +408,23 @@ def _featurise_and_remember(
     return features
 
 
-def _remember(seen: dict[str, None], key: str) -> None:
-    """Mark `key` as most recently seen, forgetting the least recent beyond MAX_REMEMBERED."""
-    seen.pop(key, 0)
-    seen[key] = None
+def _remember(seen: dict, key: str, value):
+    """Mark `key` as most recently seen (with `value` if new), forgetting the least recent
+    beyond MAX_REMEMBERED; returns the key's value."""
+    value = seen.pop(key, value)
+    seen[key] = value
     if len(seen) > MAX_REMEMBERED:
         del seen[next(iter(seen))]
+    return value
 
 
-def _count(counts: dict[str, int], key: str) -> None:
-    """Count `key`, forgetting the rarest key beyond MAX_REMEMBERED."""
-    counts[key] = counts.get(key, 0) + 1
+def _count(counts: dict[str, list[int]], key: str, now: int) -> list[int]:
+    """Count `key` ([count, first seen], started at `now`), forgetting the rarest key beyond
+    MAX_REMEMBERED; returns the key's entry."""
+    entry = counts.get(key)
+    if entry is None:
+        entry = counts[key] = [0, now]
+    entry[0] += 1
     if len(counts) > MAX_REMEMBERED:
-        del counts[min((k for k in counts if k != key), key=counts.__getitem__)]
+        del counts[min((k for k in counts if k != key), key=lambda k: counts[k][0])]
+    return entry

@@ -142,6 +142,94 @@ def test_a_hand_built_customer_story():
     assert next_day["customer_tx_count"] == 4
 
 
+def test_a_hand_built_card_testing_attack():
+    rows = pd.DataFrame(
+        [
+            # Day 1: two grocery payments with the card, at home.
+            _payment("2026-01-01 12:00:00", amount=40.0, device="d_1_0"),
+            _payment("2026-01-01 18:00:00", amount=60.0, device="d_1_0"),
+            # Day 2: another customer's grocery payment; grocery prices are everyone's.
+            _payment("2026-01-02 10:00:00", customer="c_2", amount=100.0, device="d_2_0"),
+            # Day 3, 2 am: a fraudster tries the card with tiny payments from a new device...
+            *(
+                _payment(
+                    f"2026-01-03 02:0{minute}:00",
+                    amount=float(test),
+                    device="d_x",
+                    merchant="m_9",
+                    country="NG",
+                    category="digital_goods",
+                    channel="online",
+                )
+                for test, minute in ((1, 0), (2, 1), (3, 3))
+            ),
+            # ... and, twenty minutes after the first test, buys a laptop.
+            _payment(
+                "2026-01-03 02:20:00",
+                amount=900.0,
+                device="d_x",
+                merchant="m_8",
+                country="NG",
+                category="electronics",
+                channel="online",
+            ),
+        ]
+    )
+    f = _features(rows)
+    new_columns = [
+        "device_age",
+        "device_tx_count",
+        "device_tx_count_1h",
+        "country_age",
+        "tiny_tx_count_1h",
+        "amount_vs_customer_max",
+        "amount_vs_category_habit",
+        "seconds_since_last_in_category",
+        "burst_tx_count",
+        "hours_from_usual_time_in_sds",
+    ]
+    first = f.iloc[0][new_columns]
+    assert first.to_dict() == {
+        **dict.fromkeys(new_columns, 0.0),
+        "amount_vs_customer_max": 1.0,
+        "seconds_since_last_in_category": THIRTY_DAYS,
+    }
+
+    second = f.iloc[1]
+    assert second["device_age"] == second["country_age"] == 6 * 3600
+    assert second["seconds_since_last_in_category"] == 6 * 3600
+    assert second["device_tx_count"] == 1 and second["burst_tx_count"] == 0
+    assert second["amount_vs_customer_max"] == pytest.approx(60 / 40)
+    # Grocery so far: one payment of 40, its variance shrunk as in amount_zscore.
+    assert second["amount_vs_category_habit"] == pytest.approx(
+        (math.log1p(60) - math.log1p(40)) / math.sqrt(0.75)
+    )
+    # Six hours from the only earlier payment; one payment says nothing of the spread, so
+    # the prior spread of four hours applies: (1 * 0 + 3 * 4) / (1 + 3) = 3 hours.
+    assert second["hours_from_usual_time_in_sds"] == pytest.approx(6 / 3)
+
+    other_customer = f.iloc[2]
+    logs = [math.log1p(40), math.log1p(60)]
+    mean = sum(logs) / 2
+    spread = math.sqrt((sum((x - mean) ** 2 for x in logs) + 3) / (2 + 3))
+    assert other_customer["amount_vs_category_habit"] == pytest.approx(
+        (math.log1p(100) - mean) / spread
+    )
+
+    first_test, third_test, laptop = f.iloc[3], f.iloc[5], f.iloc[6]
+    assert first_test["new_device"] == 1 and first_test["device_age"] == 0
+    assert first_test["country_age"] == 0 and first_test["tiny_tx_count_1h"] == 0
+    assert third_test["device_age"] == third_test["country_age"] == 180
+    assert third_test["tiny_tx_count_1h"] == 2 and third_test["device_tx_count_1h"] == 2
+    assert third_test["seconds_since_last_in_category"] == 120
+    assert third_test["burst_tx_count"] == 2
+    assert laptop["new_device"] == 0 and laptop["device_age"] == 20 * 60
+    assert laptop["device_tx_count"] == 3 and laptop["device_tx_count_1h"] == 3
+    assert laptop["tiny_tx_count_1h"] == 3 and laptop["burst_tx_count"] == 3
+    assert laptop["amount_vs_customer_max"] == pytest.approx(900 / 60)
+    assert laptop["seconds_since_last_in_category"] == THIRTY_DAYS
+
+
 def test_features_of_a_row_do_not_depend_on_later_rows(transactions):
     full = _features(transactions)
     cut = len(transactions) // 2
@@ -210,6 +298,7 @@ def test_history_stays_bounded():
     assert len(state["merchants"]) <= 50 and len(state["devices"]) <= 50
     assert "m_199" in state["merchants"] and "m_0" not in state["merchants"]
     assert len(state["recent"]) == 24  # only the last 24 hours are kept
+    assert state["devices"]["d_1_199"] == [int(rows["timestamp"].iloc[-1].timestamp()), 1]
 
 
 def test_the_input_contract_is_enforced(transactions):
