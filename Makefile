@@ -13,7 +13,7 @@ DEMO := build/demo/my-fraud-project
 $(VENV)/.installed: pyproject.toml
 	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip uv
-	$(VENV)/bin/uv pip install --python $(VENV)/bin/python --quiet -e '.[test]'
+	$(VENV)/bin/uv pip install --python $(VENV)/bin/python --quiet --compile-bytecode -e '.[test]'
 	touch $@
 
 demo: $(VENV)/.installed

@@ -29,10 +29,10 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
-
-import httpx
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
@@ -77,9 +77,9 @@ def server(command: list[str], cwd: Path, env: dict[str, str], port: int):
             if process.poll() is not None:
                 raise RuntimeError(f"server exited: {process.stderr.read().decode()[-3000:]}")
             try:
-                if httpx.get(f"http://127.0.0.1:{port}/docs", timeout=1).status_code < 500:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/docs", timeout=1):
                     break
-            except httpx.HTTPError:
+            except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.5)
         else:
             raise RuntimeError("server did not start within 120 s")
