@@ -8,19 +8,23 @@
     'my_fraud_project'
 
 The same as `mlops-new fraud-detection my-fraud-project` on the command line, or as
-`copier copy <this repository> my-fraud-project --data use_case=fraud-detection`. Every error
+`copier copy <this repository> my-fraud-project --data use_case=fraud-detection`.
+`update_project("my-fraud-project")` (`mlops-new update`) later brings the project to the
+installed version of the template, keeping its edits (docs/updating.md). Every error
 meant for a person derives from `UserError` and carries a message that says what to do.
 """
 
 from __future__ import annotations
 
 from ._create import GeneratedProject, create_project
+from ._update import UpdateResult, update_project
 from .errors import (
     DestinationError,
     InvalidNameError,
     MlopsNewError,
     TemplateError,
     UnknownUseCaseError,
+    UpdateError,
     UseCaseUnavailableError,
     UserError,
 )
@@ -33,9 +37,12 @@ __all__ = [
     "MlopsNewError",
     "TemplateError",
     "UnknownUseCaseError",
+    "UpdateError",
+    "UpdateResult",
     "UseCase",
     "UseCaseUnavailableError",
     "UserError",
     "create_project",
     "list_use_cases",
+    "update_project",
 ]

@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ._store import installed_version, packaged_bundle, recorded_path, refresh_store
 from .errors import DestinationError, TemplateError
 from .naming import resolve_names
 from .template import is_git_checkout, template_root
@@ -119,6 +120,22 @@ def _check_destination(destination: Path, *, allow_existing: bool) -> None:
         )
 
 
+def _template_source(root: Path) -> tuple[str, str | None]:
+    """What copier renders: `(src_path, vcs_ref)`.
+
+    An installed wheel renders its own version `v<version>` from the per-user template store
+    (see _store.py), so that `mlops-new update` can later find this version again. In a git
+    checkout, copier would otherwise render the latest tag; "HEAD" renders the working tree,
+    uncommitted changes included (copier commits them in its own clone and warns with
+    DirtyLocalWarning, which is expected while developing the template). A plain folder
+    (a wheel used without git) renders as it is, and cannot be updated later.
+    """
+    bundle = packaged_bundle()
+    if bundle is not None:
+        return recorded_path(refresh_store(bundle)), f"v{installed_version()}"
+    return str(root), "HEAD" if is_git_checkout(root) else None
+
+
 def _render(root: Path, destination: Path, data: dict[str, str]) -> None:
     # Imported here: copier and its dependencies take about a second to import, which
     # `mlops-new --help` and `mlops-new list` need not pay.
@@ -126,15 +143,12 @@ def _render(root: Path, destination: Path, data: dict[str, str]) -> None:
     from copier.errors import CopierError, DirtyLocalWarning
     from jinja2 import TemplateError as JinjaTemplateError
 
-    # In a git checkout, copier would otherwise render the latest tag; "HEAD" renders the
-    # working tree, uncommitted changes included (copier commits them in its own clone and
-    # warns with DirtyLocalWarning, which is expected while developing the template).
-    vcs_ref = "HEAD" if is_git_checkout(root) else None
+    source, vcs_ref = _template_source(root)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DirtyLocalWarning)
             copier.run_copy(
-                str(root),
+                source,
                 str(destination),
                 data=data,
                 defaults=True,
@@ -148,7 +162,7 @@ def _render(root: Path, destination: Path, data: dict[str, str]) -> None:
     # file that does not exist: TemplateNotFound).
     except (CopierError, ValueError, JinjaTemplateError) as error:
         raise TemplateError(
-            f"copier could not render the template in {root}: {_describe(error)}"
+            f"copier could not render the template in {source}: {_describe(error)}"
         ) from error
 
 

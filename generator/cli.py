@@ -1,12 +1,15 @@
-"""The `mlops-new` command: switches mapped onto `create_project` and `list_use_cases`.
+"""The `mlops-new` command: switches mapped onto `create_project`, `list_use_cases` and
+`update_project`.
 
 `mlops-new list` shows the use cases; `mlops-new <use-case> [DEST]` generates one (a command
-per scenario folder). A `UserError` becomes `Error: <message>` on stderr with exit status 1;
-usage errors, an unknown use case among them, exit with status 2.
+per scenario folder); `mlops-new update [PROJECT]` updates a generated project. A `UserError`
+becomes `Error: <message>` on stderr with exit status 1; usage errors, an unknown use case
+among them, exit with status 2.
 """
 
 # No `from __future__ import annotations`: typer evaluates the annotations of the per-use-case
 # commands, whose help texts refer to the closure variable `use_case`.
+import enum
 import shlex
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -16,8 +19,12 @@ import typer
 from typer.core import TyperGroup
 
 from ._create import create_project
+from ._update import update_project
 from .errors import UserError
 from .usecases import UseCase, list_use_cases, nearest_name, unknown_use_case_message
+
+_OTHER_COMMANDS = ["list", "update"]
+"""The commands that are not use cases."""
 
 
 class _MlopsNewGroup(TyperGroup):
@@ -27,9 +34,10 @@ class _MlopsNewGroup(TyperGroup):
         name = args[0] if args else ""
         unknown = name and not name.startswith("-") and self.get_command(ctx, name) is None
         if unknown and not ctx.resilient_parsing:
-            use_cases = [n for n in self.list_commands(ctx) if n != "list"]
-            if nearest_name(name, use_cases) is None and nearest_name(name, ["list"]):
-                ctx.fail(f"unknown command {name!r}; did you mean 'list'?")
+            use_cases = [n for n in self.list_commands(ctx) if n not in _OTHER_COMMANDS]
+            other = nearest_name(name, _OTHER_COMMANDS)
+            if nearest_name(name, use_cases) is None and other:
+                ctx.fail(f"unknown command {name!r}; did you mean {other!r}?")
             ctx.fail(unknown_use_case_message(name, use_cases))
         return super().resolve_command(ctx, args)
 
@@ -39,6 +47,13 @@ class _MlopsNewGroup(TyperGroup):
         except UserError as error:
             typer.echo(f"Error: {error}", err=True)
             raise typer.Exit(1) from None
+
+
+class Conflict(enum.StrEnum):
+    """How `mlops-new update --conflict` leaves a conflict."""
+
+    inline = "inline"
+    rej = "rej"
 
 
 app = typer.Typer(
@@ -167,6 +182,62 @@ def _add_use_case_command(use_case: UseCase) -> None:
     status = "" if use_case.available else " (planned, not available yet)"
     generate.__doc__ = f"{use_case.title}{status}: {use_case.summary}"
     app.command(use_case.name)(generate)
+
+
+@app.command("update")
+def update_command(
+    project: Annotated[
+        Path,
+        typer.Argument(help="The generated project's folder [default: .]", show_default=False),
+    ] = Path("."),
+    to_version: Annotated[
+        str | None,
+        typer.Option(
+            "--to-version",
+            help="Template version to update to [default: this mlops-new's version]",
+            show_default=False,
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Show what would change, in a temporary clone; write nothing."
+        ),
+    ] = False,
+    conflict: Annotated[
+        Conflict,
+        typer.Option(
+            help="Leave conflicts as markers in the files (inline) or as .rej files (rej)."
+        ),
+    ] = Conflict.inline,
+) -> None:
+    """Update a generated project to this mlops-new's template version, keeping your edits.
+
+    The project must be a clean git tree. Exits 1 when conflicts are left to resolve.
+    """
+    result = update_project(
+        project, to_version=to_version, dry_run=dry_run, conflict=conflict.value
+    )
+    if result.up_to_date:
+        typer.echo(f"{project} is already at template version {result.new_version}.")
+        return
+    verb = "Would update" if dry_run else "Updated"
+    typer.echo(
+        f"{verb} {project} from template version {result.old_version} to "
+        f"{result.new_version}: {len(result.changed)} file(s) changed."
+    )
+    if dry_run and result.diff_stat:
+        typer.echo(result.diff_stat)
+    if result.conflicts:
+        typer.echo(
+            f"{'Would leave' if dry_run else 'Left'} {len(result.conflicts)} conflict(s) to "
+            "resolve (edit the <<<<<<< markers, or apply the .rej files by hand, then commit):"
+        )
+        for path in result.conflicts:
+            typer.echo(f"  {path}")
+        raise typer.Exit(1)
+    if not dry_run:
+        typer.echo("Review the changes (git diff), run the tests, then commit.")
 
 
 for _use_case in list_use_cases():

@@ -13,6 +13,7 @@ __all__ = [
     "MlopsNewError",
     "TemplateError",
     "UnknownUseCaseError",
+    "UpdateError",
     "UseCaseUnavailableError",
     "UserError",
 ]
@@ -51,3 +52,8 @@ class DestinationError(UserError, FileExistsError):
 
 class TemplateError(UserError):
     """Copier could not render the template (its message is kept)."""
+
+
+class UpdateError(UserError):
+    """`update_project` refused (not a generated project, a dirty tree, a newer version), or
+    copier failed to update."""

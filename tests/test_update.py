@@ -1,0 +1,469 @@
+"""Updating a generated project to a newer template version: `update_project`, `mlops-new update`.
+
+The template versions are real: this repository's copier.yml, templates/ and scenarios/ are
+committed into a temporary git repository as `v1.0.0`, then changed and committed as
+`v2.0.0`. A project generated from v1 (and committed, and edited by its "user") is updated
+with real copier and real git. The last test builds two wheels, installs them one after the
+other into a fresh virtual environment, and updates through the installed `mlops-new`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import copier
+import pytest
+import yaml
+from support import project_env, run, shared_python
+from typer.testing import CliRunner
+
+from generator import UpdateError, update_project
+from generator.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+TEMPLATE_CHANGE = " (template v2)"
+"""Appended to README.md's first line (the project's title) by template v2."""
+MAKEFILE_CHANGE = "# A target added by template v2."
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def git_identity() -> Iterator[None]:
+    """Commits need an identity, which a CI machine may lack."""
+    with pytest.MonkeyPatch.context() as patch:
+        for who in ("AUTHOR", "COMMITTER"):
+            patch.setenv(f"GIT_{who}_NAME", "mlops-new tests")
+            patch.setenv(f"GIT_{who}_EMAIL", "tests@mlops-new.invalid")
+        yield
+
+
+def git(cwd: Path, *args: str) -> str:
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"git {' '.join(args)}: {result.stderr}"
+    return result.stdout
+
+
+def commit_all(cwd: Path, message: str) -> None:
+    git(cwd, "add", "--all")
+    git(cwd, "commit", "--quiet", "--message", message)
+
+
+def answers(project: Path) -> dict[str, str]:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def first_line(path: Path) -> str:
+    return path.read_text().splitlines()[0]
+
+
+def replace_first_line(path: Path, line: str) -> None:
+    _, rest = path.read_text().split("\n", 1)
+    path.write_text(f"{line}\n{rest}")
+
+
+@pytest.fixture(scope="module")
+def template_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This repository's template, tagged v1.0.0, then changed and tagged v2.0.0."""
+    repo = tmp_path_factory.mktemp("template") / "mlops-new"
+    repo.mkdir()
+    shutil.copy2(REPO / "copier.yml", repo / "copier.yml")
+    for folder in ("templates", "scenarios"):
+        shutil.copytree(REPO / folder, repo / folder)
+    git(repo, "init", "--quiet")
+    commit_all(repo, "Template version 1")
+    git(repo, "tag", "v1.0.0")
+    readme = repo / "templates" / "project" / "README.md.jinja"
+    replace_first_line(readme, first_line(readme) + TEMPLATE_CHANGE)
+    with (repo / "templates" / "project" / "Makefile.jinja").open("a") as makefile:
+        makefile.write(f"\n{MAKEFILE_CHANGE}\n")
+    commit_all(repo, "Template version 2")
+    git(repo, "tag", "v2.0.0")
+    return repo
+
+
+def generate(template: Path, destination: Path, version: str) -> Path:
+    """A project generated from `template` at `version`, committed in its own git repo."""
+    copier.run_copy(
+        str(template),
+        str(destination),
+        data={"use_case": "fraud-detection"},
+        vcs_ref=version,
+        defaults=True,
+        quiet=True,
+    )
+    git(destination, "init", "--quiet")
+    commit_all(destination, "Generated project")
+    return destination
+
+
+@pytest.fixture(scope="module")
+def v1_project(template_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return generate(template_repo, tmp_path_factory.mktemp("v1") / "my-fraud-detection", "v1.0.0")
+
+
+@pytest.fixture
+def project(v1_project: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the committed v1 project (with its git history)."""
+    return Path(shutil.copytree(v1_project, tmp_path / v1_project.name, symlinks=True))
+
+
+def user_edits(project: Path) -> tuple[str, str]:
+    """Edits a team makes and commits that the template does not touch: return them."""
+    note = "Notes of the team: the threshold is reviewed every quarter."
+    with (project / "README.md").open("a") as readme:
+        readme.write(f"\n{note}\n")
+    comment = "# Tuned by the team for our own transactions."
+    replace_first_line(project / "config" / "pipeline.yaml", comment)
+    commit_all(project, "Our edits")
+    return note, comment
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(folder).parts
+    }
+
+
+def mlops_new(*args: str | Path):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, [str(arg) for arg in args], prog_name="mlops-new")
+
+
+def test_update_keeps_the_edits_and_brings_the_template_change(project: Path) -> None:
+    note, comment = user_edits(project)
+
+    result = update_project(project)  # from a checkout: the newest tag of the recorded source
+
+    assert (result.old_version, result.new_version) == ("v1.0.0", "v2.0.0")
+    assert result.conflicts == []
+    readme = (project / "README.md").read_text()
+    assert readme.splitlines()[0].endswith(TEMPLATE_CHANGE)
+    assert note in readme
+    assert first_line(project / "config" / "pipeline.yaml") == comment
+    assert MAKEFILE_CHANGE in (project / "Makefile").read_text()
+    assert answers(project)["_commit"] == "v2.0.0"
+    assert sorted(map(str, result.changed)) == [".copier-answers.yml", "Makefile", "README.md"]
+
+
+def test_plain_copier_update_works_too(project: Path) -> None:
+    note, comment = user_edits(project)
+
+    subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--defaults", "--quiet", str(project)],
+        check=True,
+        capture_output=True,
+    )
+
+    assert note in (project / "README.md").read_text()
+    assert first_line(project / "config" / "pipeline.yaml") == comment
+    assert MAKEFILE_CHANGE in (project / "Makefile").read_text()
+    assert answers(project)["_commit"] == "v2.0.0"
+
+
+def test_a_conflicting_edit_leaves_markers_and_the_cli_exits_1(project: Path) -> None:
+    replace_first_line(project / "README.md", "# Our fraud project")
+    commit_all(project, "Our title")
+
+    result = mlops_new("update", project)
+
+    assert result.exit_code == 1, result.output
+    assert "from template version v1.0.0 to v2.0.0" in result.stdout
+    assert "  README.md" in result.stdout.splitlines()
+    readme = (project / "README.md").read_text()
+    assert "<<<<<<< before updating" in readme
+    assert "# Our fraud project" in readme
+    assert git(project, "status", "--porcelain", "README.md").startswith("UU")
+    assert MAKEFILE_CHANGE in (project / "Makefile").read_text()  # the rest arrived
+
+
+def test_conflict_rej_leaves_rej_files(project: Path) -> None:
+    replace_first_line(project / "README.md", "# Our fraud project")
+    commit_all(project, "Our title")
+
+    result = update_project(project, conflict="rej")
+
+    # The file has the template's version; the user's change that did not apply waits in the
+    # .rej file, to be applied by hand.
+    assert result.conflicts == [Path("README.md.rej")]
+    assert first_line(project / "README.md").endswith(TEMPLATE_CHANGE)
+    assert "+# Our fraud project" in (project / "README.md.rej").read_text()
+
+
+def test_dry_run_writes_nothing_and_reports_the_change(project: Path) -> None:
+    user_edits(project)
+    before = snapshot(project)
+    head = git(project, "rev-parse", "HEAD")
+
+    result = mlops_new("update", project, "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert "Would update" in result.stdout
+    assert "Makefile" in result.stdout and "README.md" in result.stdout  # git diff --stat
+    assert snapshot(project) == before
+    assert git(project, "status", "--porcelain") == ""
+    assert git(project, "rev-parse", "HEAD") == head
+
+
+def test_dry_run_reports_conflicts(project: Path) -> None:
+    replace_first_line(project / "README.md", "# Our fraud project")
+    commit_all(project, "Our title")
+
+    result = update_project(project, dry_run=True)
+
+    assert result.conflicts == [Path("README.md")]
+    assert git(project, "status", "--porcelain") == ""
+
+
+def test_a_dirty_tree_is_refused(project: Path) -> None:
+    (project / "README.md").write_text("work in progress\n")
+    result = mlops_new("update", project)
+    assert result.exit_code == 1
+    assert "uncommitted changes (README.md)" in result.stderr
+    assert "commit or stash" in result.stderr
+    assert (project / "README.md").read_text() == "work in progress\n"
+
+
+def test_a_folder_outside_git_is_refused(project: Path) -> None:
+    shutil.rmtree(project / ".git")
+    with pytest.raises(UpdateError, match=r"not in a git repository.*git init"):
+        update_project(project)
+
+
+def test_a_folder_that_is_not_a_project_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    result = mlops_new("update", tmp_path)
+    assert result.exit_code == 1
+    assert "is not a project generated by mlops-new" in result.stderr
+    assert ".copier-answers.yml" in result.stderr
+
+
+def test_a_project_newer_than_the_target_is_refused(template_repo: Path, tmp_path: Path) -> None:
+    project = generate(template_repo, tmp_path / "newer", "v2.0.0")
+    with pytest.raises(UpdateError, match=r"v2\.0\.0, newer than v1\.0\.0.*pip install -U"):
+        update_project(project, to_version="1.0.0")
+
+
+def test_an_unknown_target_version_is_refused(project: Path) -> None:
+    with pytest.raises(UpdateError, match=r"'3\.0\.0' is not in .*v1\.0\.0, v2\.0\.0"):
+        update_project(project, to_version="3.0.0")
+
+
+def test_an_up_to_date_project_is_left_alone(template_repo: Path, tmp_path: Path) -> None:
+    project = generate(template_repo, tmp_path / "current", "v2.0.0")
+    result = mlops_new("update", project)
+    assert result.exit_code == 0, result.output
+    assert "already at template version v2.0.0" in result.stdout
+
+
+MIGRATING_TEMPLATE_V1 = {
+    "copier.yml": "name:\n  type: str\n  default: demo\n",
+    "{{ _copier_conf.answers_file }}.jinja": "{{ _copier_answers | to_nice_yaml }}",
+    "notes.txt": "Notes\nfirst\nsecond\n",
+}
+MIGRATING_TEMPLATE_V2 = {
+    # Version 2 renames notes.txt to NOTES.md. Before copier compares the versions, the
+    # migration moves the user's notes.txt to the new name (with git, so that copier, which
+    # reads the project from git's index, sees the move).
+    "copier.yml": """\
+_migrations:
+  - version: v2.0.0
+    when: "{{ _stage == 'before' }}"
+    command: test ! -e notes.txt || git mv notes.txt NOTES.md
+
+name:
+  type: str
+  default: demo
+""",
+    "NOTES.md": "Notes\nfirst\nsecond\nthird, from template v2\n",
+}
+
+
+def test_a_migration_carries_the_edits_of_a_renamed_file(
+    tmp_path: Path, write_tree: Callable[[Path, dict[str, str]], Path]
+) -> None:
+    template = write_tree(tmp_path / "template", MIGRATING_TEMPLATE_V1)
+    git(template, "init", "--quiet")
+    commit_all(template, "v1")
+    git(template, "tag", "v1.0.0")
+    git(template, "rm", "--quiet", "notes.txt")
+    write_tree(template, MIGRATING_TEMPLATE_V2)
+    commit_all(template, "v2: notes.txt is now NOTES.md")
+    git(template, "tag", "v2.0.0")
+    project = generate(template, tmp_path / "project", "v1.0.0")
+    (project / "notes.txt").write_text("Notes\nfirst, edited by the user\nsecond\n")
+    commit_all(project, "Our notes")
+
+    result = update_project(project)
+
+    assert not (project / "notes.txt").exists()
+    notes = (project / "NOTES.md").read_text()
+    assert "first, edited by the user" in notes
+    assert "third, from template v2" in notes
+    # Copier has no common ancestor for a file new in the template, so the two versions meet
+    # in one conflict for the user to resolve: reported, never silently lost.
+    assert result.conflicts == [Path("NOTES.md")]
+
+
+@pytest.mark.e2e
+def test_the_updated_project_still_passes_its_tests(project: Path) -> None:
+    user_edits(project)
+    assert update_project(project).conflicts == []
+    python = shared_python()
+    run(
+        [str(python), "-m", "pytest", "-q", "tests/test_metrics.py", "tests/test_validation.py"],
+        project,
+        project_env(project),
+        timeout=600,
+    )
+
+
+def _uv() -> list[str]:
+    probe = subprocess.run([sys.executable, "-m", "uv", "--version"], capture_output=True)
+    if probe.returncode == 0:
+        return [sys.executable, "-m", "uv"]
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not installed")
+    return [uv]
+
+
+def _build_wheel(checkout: Path, out: Path, env: dict[str, str]) -> Path:
+    uv = _uv()
+    run(
+        [
+            *uv,
+            *("build", "--quiet", "--wheel", "--no-build-isolation", "--offline"),
+            *("--python", sys.executable, "--out-dir", str(out), str(checkout)),
+        ],
+        checkout,
+        env,
+    )
+    version = yaml.safe_load(  # pyproject.toml's version line is valid YAML on its own
+        next(
+            line
+            for line in (checkout / "pyproject.toml").read_text().splitlines()
+            if line.startswith("version = ")
+        ).replace(" = ", ": ")
+    )["version"]
+    return out / f"mlops_new-{version}-py3-none-any.whl"
+
+
+@pytest.mark.e2e
+def test_packaged_install_upgrade_and_update(tmp_path: Path) -> None:
+    """Build 0.1.0 and 0.2.0 wheels, install, generate, upgrade, `mlops-new update`; offline."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUAL_ENV")}
+    env["MLOPS_NEW_HOME"] = str(tmp_path / "home")
+    # This checkout's working tree (uncommitted work included), committed in a scratch repo.
+    checkout = tmp_path / "checkout"
+    listed = git(REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    for relative in filter(None, listed.split("\0")):
+        if (REPO / relative).is_file():
+            (checkout / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / relative, checkout / relative)
+    pyproject = checkout / "pyproject.toml"
+    pyproject.write_text(
+        "\n".join(
+            'version = "0.1.0"' if line.startswith("version = ") else line
+            for line in pyproject.read_text().splitlines()
+        )
+        + "\n"
+    )
+    git(checkout, "init", "--quiet")
+    commit_all(checkout, "0.1.0")
+    first = _build_wheel(checkout, tmp_path / "dist", env)
+    pyproject.write_text(pyproject.read_text().replace('version = "0.1.0"', 'version = "0.2.0"'))
+    with (checkout / "templates" / "project" / "Makefile.jinja").open("a") as makefile:
+        makefile.write(f"\n{MAKEFILE_CHANGE}\n")
+    commit_all(checkout, "0.2.0")
+    second = _build_wheel(checkout, tmp_path / "dist", env)
+
+    venv = tmp_path / "venv"
+    uv = _uv()
+    run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], tmp_path, env)
+    install = [*uv, "pip", "install", "--quiet", "--offline", "--python", str(venv / "bin/python")]
+    run([*install, str(first)], tmp_path, env)
+    mlops_new_script = str(venv / "bin" / "mlops-new")
+    run([mlops_new_script, "fraud-detection", "my-project"], tmp_path, env)
+    project = tmp_path / "my-project"
+    stable_bundle = tmp_path / "home" / "template.bundle"
+    assert answers(project)["_commit"] == "v0.1.0"
+    assert Path(answers(project)["_src_path"]) == stable_bundle
+    git(project, "init", "--quiet")
+    commit_all(project, "Generated project")
+    with (project / "README.md").open("a") as readme:
+        readme.write("\nOur notes.\n")
+    commit_all(project, "Our notes")
+
+    run([*install, str(second)], tmp_path, env)
+    output = run([mlops_new_script, "update", str(project)], tmp_path, env)
+
+    assert "from template version v0.1.0 to v0.2.0" in output
+    assert MAKEFILE_CHANGE in (project / "Makefile").read_text()
+    assert "Our notes." in (project / "README.md").read_text()
+    assert answers(project)["_commit"] == "v0.2.0"
+    assert Path(answers(project)["_src_path"]) == stable_bundle
+    assert git(tmp_path / "home" / "template.git", "tag").split() == ["v0.1.0", "v0.2.0"]
+
+
+def build_hook():  # type: ignore[no-untyped-def]
+    """hatch_build.py, the wheel's build hook, which sits at the repository's root."""
+    spec = importlib.util.spec_from_file_location("hatch_build", REPO / "hatch_build.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_build_hook_bundles_the_tags_and_tags_the_build(
+    tmp_path: Path, write_tree: Callable[[Path, dict[str, str]], Path]
+) -> None:
+    write_bundle = build_hook().write_bundle
+    checkout = write_tree(tmp_path / "checkout", {"copier.yml": "{}\n", "README.md": "x\n"})
+    git(checkout, "init", "--quiet")
+    commit_all(checkout, "0.1.0")
+    git(checkout, "tag", "v0.1.0")
+    (checkout / "README.md").write_text("changed\n")  # not the template: allowed
+    commit_all(checkout, "0.2.0")
+
+    write_bundle(checkout, "v0.2.0", tmp_path / "t.bundle", tmp_path / "clone")
+
+    heads = git(tmp_path, "bundle", "list-heads", str(tmp_path / "t.bundle"))
+    assert sorted(line.split()[1] for line in heads.splitlines()) == [
+        "refs/tags/v0.1.0",
+        "refs/tags/v0.2.0",
+    ]
+    assert git(checkout, "tag").split() == ["v0.1.0"]  # the checkout got no new tag
+
+
+def test_the_build_hook_refuses_an_uncommitted_template(
+    tmp_path: Path, write_tree: Callable[[Path, dict[str, str]], Path]
+) -> None:
+    write_bundle = build_hook().write_bundle
+    checkout = write_tree(tmp_path / "checkout", {"copier.yml": "{}\n"})
+    git(checkout, "init", "--quiet")
+    commit_all(checkout, "0.1.0")
+    (checkout / "copier.yml").write_text("changed: 1\n")
+    with pytest.raises(RuntimeError, match=r"(?s)uncommitted changes.*copier\.yml"):
+        write_bundle(checkout, "v0.1.0", tmp_path / "t.bundle", tmp_path / "clone")
+
+
+def test_the_build_hook_refuses_a_release_tag_with_another_template(
+    tmp_path: Path, write_tree: Callable[[Path, dict[str, str]], Path]
+) -> None:
+    write_bundle = build_hook().write_bundle
+    checkout = write_tree(tmp_path / "checkout", {"copier.yml": "{}\n"})
+    git(checkout, "init", "--quiet")
+    commit_all(checkout, "0.1.0")
+    git(checkout, "tag", "v0.1.0")
+    (checkout / "copier.yml").write_text("changed: 1\n")
+    commit_all(checkout, "a template change without a version bump")
+    with pytest.raises(RuntimeError, match=r"tag v0\.1\.0 exists.*bump the version"):
+        write_bundle(checkout, "v0.1.0", tmp_path / "t.bundle", tmp_path / "clone")
