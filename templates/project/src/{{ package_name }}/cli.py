@@ -80,12 +80,22 @@ def simulate(
     drift: Annotated[
         bool, typer.Option("--drift", help="Production traffic that has drifted.")
     ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace data files simulate did not write.")
+    ] = False,
     config: ConfigOption = Path("config/pipeline.yaml"),
 ) -> None:
     """Simulate a dataset with known ground truth (the oracle's true probabilities)."""
     from .jobs import simulate_data
 
-    files = simulate_data(_config(config), size=size, seed=seed, production=production, drift=drift)
+    files = simulate_data(
+        _config(config),
+        size=size,
+        seed=seed,
+        production=production,
+        drift=drift,
+        overwrite=overwrite,
+    )
     typer.echo(
         f"wrote {files.rows:,} rows to {files.data} (positive rate {files.positive_rate:.2%})"
     )

@@ -6,6 +6,7 @@ Each job takes the validated `Config` and returns what it did, so tests call it 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -14,11 +15,13 @@ import pandas as pd
 
 from . import registry, simulate
 from .config import Config
-from .data import labels, load_dataset, read_csv_text
+from .data import DataFileError, fingerprint, labels, load_dataset, read_csv_text
 from .pipeline import ScoringPipeline
 from .predlog import PredictionLog
 
 TRAINING_START = date(2026, 1, 1)
+# Beside the simulated files: the fingerprint of each, so that only they are ever replaced.
+SIMULATED_LEDGER = ".simulated.json"
 PRODUCTION_DAYS = 7
 
 
@@ -43,11 +46,14 @@ def simulate_data(
     seed: int = 42,
     production: bool = False,
     drift: bool = False,
+    overwrite: bool = False,
 ) -> SimulatedFiles:
     """Simulate the training period (to `data.path`) or a later production period.
 
     A production period follows the training period of the same size, with the same
-    customers; `drift=True` shifts it the way a changing market would.
+    customers; `drift=True` shifts it the way a changing market would. A file the simulator
+    did not write, or that changed since it did, is never replaced unless `overwrite`:
+    `data.path` may point at a team's own data.
     """
     if size not in simulate.SIZES:
         raise ValueError(f"unknown size '{size}'; choose one of {', '.join(simulate.SIZES)}")
@@ -67,8 +73,19 @@ def simulate_data(
             )
         truth_path = config.path(config.data.truth.path)
     data_path.parent.mkdir(parents=True, exist_ok=True)
+    ledger = data_path.parent / SIMULATED_LEDGER
+    written = json.loads(ledger.read_text()) if ledger.is_file() else {}
+    if not overwrite:
+        for path in (data_path, truth_path):
+            if path.exists() and written.get(path.name) != fingerprint(path):
+                raise DataFileError(
+                    f"{path} exists and was not written by `simulate` (or was changed since): "
+                    "move it away, point the configuration elsewhere, or pass --overwrite"
+                )
     rows.to_csv(data_path, index=False)
     truth.to_csv(truth_path, index=False)
+    written.update({path.name: fingerprint(path) for path in (data_path, truth_path)})
+    ledger.write_text(json.dumps(written, indent=2))
     return SimulatedFiles(data_path, truth_path, len(rows), float(labels(rows, config).mean()))
 
 
