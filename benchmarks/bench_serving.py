@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,9 +76,9 @@ def server(command: list[str], cwd: Path, env: dict[str, str], port: int):
             if process.poll() is not None:
                 raise RuntimeError(f"server exited: {process.stderr.read().decode()[-3000:]}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/docs", timeout=1):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/docs", timeout=5):
                     break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out while it starts
                 time.sleep(0.5)
         else:
             raise RuntimeError("server did not start within 120 s")

@@ -44,7 +44,8 @@ def shared_python() -> Path:
     with tempfile.TemporaryDirectory() as scratch:
         probe = create_project("fraud-detection", Path(scratch) / "probe")
         requirements = project_requirements(probe.path)
-    key = hashlib.sha256("\n".join([sys.version, *requirements]).encode()).hexdigest()[:12]
+    recipe = "uv pip install --compile-bytecode"  # how it is built; a change rebuilds it too
+    key = hashlib.sha256("\n".join([sys.version, recipe, *requirements]).encode()).hexdigest()[:12]
     venv = CACHE / f"project-env-{key}"
     python = venv / "bin" / "python"
     if not (venv / ".complete").exists():
