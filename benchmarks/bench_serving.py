@@ -60,8 +60,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(command: list[str], cwd: Path, env: dict[str, str], port: int):
-    """Start a server pinned to core 0; wait until it answers; stop it afterwards."""
+def server(command: list[str], cwd: Path, env: dict[str, str], port: int, probe: str):
+    """Start a server pinned to core 0; wait until `probe` answers 200; stop it afterwards."""
     process = subprocess.Popen(
         ["taskset", "-c", "0", *command],
         cwd=cwd,
@@ -76,7 +76,7 @@ def server(command: list[str], cwd: Path, env: dict[str, str], port: int):
             if process.poll() is not None:
                 raise RuntimeError(f"server exited: {process.stderr.read().decode()[-3000:]}")
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/docs", timeout=5):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=5):
                     break
             except OSError:  # refused, reset or timed out while it starts
                 time.sleep(0.5)
@@ -140,14 +140,14 @@ print(json.dumps([json.dumps(row) for row in request_rows(frame, config)]))
         results = {}
         port = free_port()
         serve = [*cli, "serve", "--port", str(port)]
-        with server(serve, project.path, env, port) as url:
+        with server(serve, project.path, env, port, "/readyz") as url:
             wrk(f"{url}/predict", lua, 3)  # warm-up
             results["bentoml"] = wrk(f"{url}/predict", lua, seconds)
 
         bundle = next((project.path / ".bentoml" / "models").glob("*/*/model.ubj")).parent
         port = free_port()
         baseline = [str(python), str(HERE / "fastapi_baseline.py"), package, str(bundle), str(port)]
-        with server(baseline, project.path, env, port) as url:
+        with server(baseline, project.path, env, port, "/docs") as url:
             wrk(f"{url}/predict", lua, 3)
             results["fastapi"] = wrk(f"{url}/predict", lua, seconds)
 

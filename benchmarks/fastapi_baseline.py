@@ -8,8 +8,8 @@ what the framework and the durable log cost.
     python benchmarks/fastapi_baseline.py PACKAGE BUNDLE_DIR PORT   (PYTHONPATH=<project>/src)
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: FastAPI must see the request model itself, not a
+# string naming a local variable, or it takes the body for query parameters.
 import importlib
 import sys
 from pathlib import Path
