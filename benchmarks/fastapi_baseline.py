@@ -33,8 +33,8 @@ def build_app(package: str, bundle: Path) -> FastAPI:
         frame = pd.DataFrame([row.model_dump()])
         for name in datetimes:
             frame[name] = pd.to_datetime(frame[name])
-        score = float(pipeline.score_inputs(pipeline.inputs(frame))[0])
-        return {"score": score, "decision": str(pipeline.decide([score])[0])}
+        scores = pipeline.score_inputs(pipeline.inputs(frame))
+        return {"score": float(scores[0]), "decision": str(pipeline.decide(scores)[0])}
 
     return app
 
