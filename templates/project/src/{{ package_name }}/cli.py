@@ -37,30 +37,24 @@ def user_errors(command: Command) -> Command:
 
     @functools.wraps(command)
     def wrapper(*args: object, **kwargs: object) -> object:
-        from .config import ConfigError
-        from .data import DataFileError
-        from .evaluate import EvaluationError
-        from .pipeline import ModelLoadError
-        from .promotion import PromotionRefused
-        from .registry import RegistryError
+        from .config import UserError
 
         try:
             return command(*args, **kwargs)
-        except (
-            ConfigError,
-            DataFileError,
-            EvaluationError,
-            ModelLoadError,
-            PromotionRefused,
-            RegistryError,
-        ) as error:
-            typer.secho(f"Error: {error}", fg="red", err=True)
-            raise typer.Exit(1) from None
-        except ValueError as error:  # DataValidationError and bad option values
+        except UserError as error:
             typer.secho(f"Error: {error}", fg="red", err=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _size(value: str) -> str:
+    """Check --size against the simulator's sizes (imported only when the option is used)."""
+    from .simulate import SIZES
+
+    if value not in SIZES:
+        raise typer.BadParameter(f"'{value}' is not one of {', '.join(SIZES)}")
+    return value
 
 
 def _config(path: Path, data: Path | None = None):
@@ -72,7 +66,7 @@ def _config(path: Path, data: Path | None = None):
 @app.command()
 @user_errors
 def simulate(
-    size: Annotated[str, typer.Option(help="small, medium or large.")] = "medium",
+    size: Annotated[str, typer.Option(help="small, medium or large.", callback=_size)] = "medium",
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 42,
     production: Annotated[
         bool, typer.Option("--production", help="Simulate the period after training instead.")
@@ -285,7 +279,7 @@ def build(config: ConfigOption = Path("config/pipeline.yaml")) -> None:
 @app.command()
 @user_errors
 def lifecycle(
-    size: Annotated[str, typer.Option(help="small, medium or large.")] = "medium",
+    size: Annotated[str, typer.Option(help="small, medium or large.", callback=_size)] = "medium",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 42,
     config: ConfigOption = Path("config/pipeline.yaml"),
 ) -> None:

@@ -17,7 +17,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 DEFAULT_CONFIG = Path("config/pipeline.yaml")
 
 
-class ConfigError(ValueError):
+class UserError(Exception):
+    """A problem the user can act on. The CLI prints its message (no traceback) and exits 1.
+
+    Every such error of the project derives from it and from the matching built-in error.
+    """
+
+
+class ConfigError(UserError, ValueError):
     """The configuration file is missing or invalid; the message says where and why."""
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import Config
+from .config import Config, UserError
 from .schema import DataValidationError, Violation, validate_frame
 
 
-class DataFileError(ValueError):
+class DataFileError(UserError, ValueError):
     """The file is missing, empty or not a readable CSV."""
 
 

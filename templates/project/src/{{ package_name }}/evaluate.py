@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 
 from . import registry
-from .config import Config
+from .config import Config, UserError
 from .metrics import ScoreCard, score_card
 from .pipeline import METADATA_FILE, ScoringPipeline, inputs_from_table
 from .train import HOLDOUT_FILE, candidate_dir
 
 
-class EvaluationError(RuntimeError):
+class EvaluationError(UserError, RuntimeError):
     """Evaluation cannot run (no candidate, unreadable held-out rows)."""
 
 

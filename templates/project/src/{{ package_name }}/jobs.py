@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import registry, simulate
-from .config import Config
+from .config import Config, ConfigError
 from .data import DataFileError, fingerprint, labels, load_dataset, read_csv_text
 from .pipeline import ScoringPipeline
 from .predlog import PredictionLog
@@ -56,7 +56,7 @@ def simulate_data(
     `data.path` may point at a team's own data.
     """
     if size not in simulate.SIZES:
-        raise ValueError(f"unknown size '{size}'; choose one of {', '.join(simulate.SIZES)}")
+        raise ConfigError(f"unknown size '{size}'; choose one of {', '.join(simulate.SIZES)}")
     population, days = simulate.SIZES[size]
     if production or drift:
         start = TRAINING_START + timedelta(days=days)
@@ -68,7 +68,7 @@ def simulate_data(
         rows, truth = simulate.simulate(population, days, seed=seed, start=str(TRAINING_START))
         data_path = config.path(config.data.path)
         if config.data.truth is None:
-            raise ValueError(
+            raise ConfigError(
                 "data.truth is not configured: simulated data needs somewhere to keep it"
             )
         truth_path = config.path(config.data.truth.path)
@@ -129,10 +129,12 @@ def attach_labels(config: Config, source: Path) -> int:
     """Join outcomes that arrived later (a CSV with the id and target columns) to the log."""
     id_column, target = config.data.id_column, config.data.target
     if id_column is None:
-        raise ValueError("data.id_column is not configured: labels are joined to predictions by id")
+        raise ConfigError(
+            "data.id_column is not configured: labels are joined to predictions by id"
+        )
     table = read_csv_text(source, config.data.missing_values)
     missing = {id_column, target} - set(table.columns)
     if missing:
-        raise ValueError(f"{source} lacks the column(s) {', '.join(sorted(missing))}")
+        raise DataFileError(f"{source} lacks the column(s) {', '.join(sorted(missing))}")
     outcomes = pd.DataFrame({"entity_id": table[id_column], "label": labels(table, config)})
     return PredictionLog(config.path(config.serving.prediction_log)).add_labels(outcomes)

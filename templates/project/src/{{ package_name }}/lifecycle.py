@@ -17,7 +17,7 @@ import httpx
 import pandas as pd
 
 from . import jobs, promotion
-from .config import Config
+from .config import Config, UserError
 from .evaluate import evaluate
 from .train import train
 
@@ -25,7 +25,7 @@ SINGLE_REQUESTS = 20
 BATCH_SIZE = 500
 
 
-class LifecycleError(RuntimeError):
+class LifecycleError(UserError, RuntimeError):
     """A step did not behave as the lifecycle expects; the message names the step."""
 
 

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import registry
-from .config import Config, MonitoringConfig
+from .config import Config, MonitoringConfig, UserError
 from .data import labels, load_dataset
 from .metrics import pr_auc, roc_auc
 from .pipeline import (
@@ -68,7 +68,7 @@ CATEGORICAL_DRIFT_METHOD = "jensenshannon"
 NO_TRAFFIC_HINT = "send traffic to the service or pass --current FILE"
 
 
-class MonitoringError(ValueError):
+class MonitoringError(UserError, ValueError):
     """There is nothing sound to compare yet; the message says what is missing and what to do."""
 
 

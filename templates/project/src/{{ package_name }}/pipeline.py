@@ -25,7 +25,7 @@ import pandas as pd
 import xgboost as xgb
 
 from . import features
-from .config import ColumnSpec, Config
+from .config import ColumnSpec, Config, UserError
 from .schema import encode_raw_features
 
 MODEL_FILE = "model.ubj"
@@ -35,7 +35,7 @@ REFERENCE_FILE = "reference.csv"
 METADATA_FILE = "metadata.json"
 
 
-class ModelLoadError(RuntimeError):
+class ModelLoadError(UserError, RuntimeError):
     """A model bundle is missing, incomplete or unreadable."""
 
 

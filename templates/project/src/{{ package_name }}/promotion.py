@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 
 from . import registry
-from .config import Config
+from .config import Config, UserError
 from .pipeline import METADATA_FILE
 
 
-class PromotionRefused(RuntimeError):
+class PromotionRefused(UserError, RuntimeError):
     """The gate's verdict forbids this promotion; the message says why and what to do."""
 
 

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import Config
+from .config import Config, UserError
 from .pipeline import HISTORY_FILE, METADATA_FILE, MODEL_FILE, REFERENCE_FILE, SPEC_FILE
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ OPTIONAL_FILES = (HISTORY_FILE, REFERENCE_FILE)
 NEXT_STEPS = "run the `train`, `evaluate` and `promote` commands first"
 
 
-class RegistryError(RuntimeError):
+class RegistryError(UserError, RuntimeError):
     """The store cannot do what was asked; the message says why and what to do instead."""
 
 

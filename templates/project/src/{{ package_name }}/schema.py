@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from .config import ColumnSpec
+from .config import ColumnSpec, UserError
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class Violation:
         return f"{self.column}: {self.rule}: {self.count} row(s){example}"
 
 
-class DataValidationError(ValueError):
+class DataValidationError(UserError, ValueError):
     """The data broke the declared schema; `violations` says where, how and how often."""
 
     def __init__(self, source: str, violations: list[Violation]) -> None:

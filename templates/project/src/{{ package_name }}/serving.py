@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 
 from . import registry
-from .config import DEFAULT_CONFIG, Config
+from .config import DEFAULT_CONFIG, Config, UserError
 
 PACKAGE = __package__
 SERVICE = f"{PACKAGE}.service:ModelService"
@@ -33,7 +33,7 @@ SERVICE = f"{PACKAGE}.service:ModelService"
 SOURCE_ROOT = Path(__file__).resolve().parent.parent
 
 
-class ServerError(RuntimeError):
+class ServerError(UserError, RuntimeError):
     """The server did not start (the message ends with its output) or could not be built."""
 
 
