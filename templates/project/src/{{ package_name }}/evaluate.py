@@ -127,7 +127,7 @@ def evaluate(config: Config, *, register: bool = True) -> EvaluationResult:
     notes = []
     champion_tag = registry.champion_tag(config)
     if champion_tag is not None:
-        champion = ScoringPipeline.load(registry.model_path(config, champion_tag))
+        champion = registry.load(config, champion_tag)
         if (
             champion.spec.feature_names == spec.feature_names
             and champion.spec.columns == spec.columns

@@ -16,7 +16,6 @@ import pandas as pd
 from . import registry, simulate
 from .config import Config, ConfigError
 from .data import DataFileError, fingerprint, labels, load_dataset, read_csv_text
-from .pipeline import ScoringPipeline
 from .predlog import PredictionLog
 
 TRAINING_START = date(2026, 1, 1)
@@ -94,12 +93,6 @@ def validate_data(config: Config, path: Path | None = None, *, require_target: b
     return len(load_dataset(config, path, require_target=require_target))
 
 
-def champion(config: Config, tag: str | None = None) -> ScoringPipeline:
-    """The serving champion (or `tag`) as a loaded pipeline."""
-    resolved = registry.resolve(config, tag)
-    return ScoringPipeline.load(registry.model_path(config, resolved))
-
-
 def predict_file(
     config: Config, source: Path, destination: Path, *, tag: str | None = None
 ) -> pd.DataFrame:
@@ -108,7 +101,7 @@ def predict_file(
     Rows are scored in time order starting from the feature history at the end of the
     model's training data, so batch and online scores agree.
     """
-    pipeline = champion(config, tag)
+    pipeline = registry.load(config, tag)
     frame = load_dataset(config, source, require_target=False)
     predictions = pipeline.predict(frame)
     id_column = config.data.id_column

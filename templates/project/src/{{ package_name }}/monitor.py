@@ -107,8 +107,8 @@ def run_monitoring(
     started = time.perf_counter()
 
     with _timed(timings, "load_data"):
-        tag = registry.resolve(config, model_tag)
-        pipeline = ScoringPipeline.load(registry.model_path(config, tag))
+        pipeline = registry.load(config, model_tag)
+        tag = pipeline.version  # the registered tag, recorded in the bundle at registration
         spec = pipeline.spec
         reference = read_reference(pipeline)
         if current is None:

@@ -32,7 +32,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import Config, UserError
-from .pipeline import HISTORY_FILE, METADATA_FILE, MODEL_FILE, REFERENCE_FILE, SPEC_FILE
+from .pipeline import (
+    HISTORY_FILE,
+    METADATA_FILE,
+    MODEL_FILE,
+    REFERENCE_FILE,
+    SPEC_FILE,
+    ScoringPipeline,
+)
 
 if TYPE_CHECKING:
     from bentoml._internal.models import ModelStore
@@ -179,6 +186,11 @@ def list_versions(config: Config) -> list[ModelVersion]:
             )
         )
     return versions
+
+
+def load(config: Config, reference: str | None = None) -> ScoringPipeline:
+    """A registered version (default: the champion; see `resolve`) as a loaded pipeline."""
+    return ScoringPipeline.load(model_path(config, resolve(config, reference)))
 
 
 def model_path(config: Config, tag: str) -> Path:

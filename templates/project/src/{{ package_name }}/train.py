@@ -15,6 +15,7 @@ enters the model store.
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import shutil
 import subprocess
@@ -164,7 +165,7 @@ def train(config: Config) -> TrainingResult:
         y_valid, baseline_scores(baseline, provisional, x_valid), costs
     )
 
-    spec = PipelineSpec.from_config(config, threshold=threshold)
+    spec = dataclasses.replace(provisional, threshold=threshold)
     metadata = {
         "model_name": config.registry.model_name,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
