@@ -35,6 +35,8 @@ class UseCase:
     """The public dataset `config/real_data.yaml` is written for, if any."""
     available: bool
     """False for a planned use case that cannot be generated yet."""
+    task: str | None = None
+    """`binary` or `regression`: the kind of prediction (metrics, gate, service answer)."""
 
 
 def list_use_cases(root: Path | None = None) -> list[UseCase]:
@@ -95,4 +97,5 @@ def _read(path: Path) -> UseCase:
         summary=" ".join(str(meta["summary"]).split()),
         real_dataset=None if meta.get("real_dataset") is None else str(meta["real_dataset"]),
         available=meta["available"],
+        task=None if meta.get("task") is None else str(meta["task"]),
     )

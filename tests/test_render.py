@@ -156,6 +156,17 @@ def test_copier_choices_are_the_available_scenarios() -> None:
     assert set(choices.values()) == available
 
 
+def test_copier_task_matches_each_scenario() -> None:
+    """copier.yml derives `task` from the use case; scenario.yml states it: they agree."""
+    from jinja2 import Environment
+
+    default = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["task"]["default"]
+    for use_case in list_use_cases():
+        if use_case.available:
+            rendered = Environment().from_string(default).render(use_case=use_case.name)
+            assert rendered == use_case.task, use_case.name
+
+
 def test_use_cases_read_scenario_yml() -> None:
     fraud = get_use_case("fraud-detection")
     assert fraud.title == "Fraud detection"

@@ -33,6 +33,9 @@ from collections import deque
 import numpy as np
 import pandas as pd
 
+# The name `data.feature_engineering` gives these features in config/pipeline.yaml.
+KIND = "transactions"
+
 # The raw columns a transaction needs to be featurised. The label `is_fraud` is never read.
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "transaction_id",
@@ -227,8 +230,13 @@ class CustomerHistory:
         )
 
 
-def new_history() -> CustomerHistory:
-    """An empty history: no customer seen yet."""
+def feature_names(settings: dict | None = None) -> list[str]:
+    """The features `engineer_features` returns, in order (they take no settings)."""
+    return list(FEATURE_NAMES)
+
+
+def new_history(settings: dict | None = None) -> CustomerHistory:
+    """An empty history: no customer seen yet (the features take no settings)."""
     return CustomerHistory()
 
 

@@ -58,6 +58,8 @@ ON CONFLICT (entity_id) DO UPDATE SET label = excluded.label, labelled_at = excl
 """
 
 COLUMNS = ["request_id", "logged_at", "entity_id", "model_version", "score", "decision"]
+# Fields of the request as sent, read back with `read(payload_fields=...)`, under this prefix.
+PAYLOAD_PREFIX = "payload__"
 
 
 def now() -> str:
@@ -132,15 +134,20 @@ class PredictionLog:
             with connection:
                 connection.executemany(INSERT, rows)
 
-    def read(self, limit: int | None = None, model_version: str | None = None) -> pd.DataFrame:
+    def read(
+        self,
+        limit: int | None = None,
+        model_version: str | None = None,
+        payload_fields: list[str] | tuple[str, ...] = (),
+    ) -> pd.DataFrame:
         """The most recent `limit` predictions (all by default), oldest first.
 
-        One column per model input, and `label` from the labels table (missing until the
-        outcome of that row has been added).
+        One column per model input, `label` from the labels table (missing until the outcome
+        of that row has been added), and `payload__<field>` for each of `payload_fields`.
         """
         query = """
             SELECT p.request_id, p.logged_at, p.entity_id, p.model_version, p.score,
-                   p.decision, p.inputs, l.label
+                   p.decision, p.inputs, l.label, p.payload
             FROM predictions AS p LEFT JOIN labels AS l ON l.entity_id = p.entity_id
             WHERE (:version IS NULL OR p.model_version = :version)
             ORDER BY p.id DESC
@@ -153,7 +160,15 @@ class PredictionLog:
         meta = pd.DataFrame([row[:6] for row in rows], columns=COLUMNS)
         inputs = pd.DataFrame.from_records([json.loads(row[6]) for row in rows])
         label = pd.Series([row[7] for row in rows], name="label", dtype="float64")
-        return pd.concat([meta, inputs, label], axis=1)
+        payloads = [json.loads(row[8]) for row in rows] if payload_fields else []
+        fields = pd.DataFrame(
+            {
+                f"{PAYLOAD_PREFIX}{name}": [payload.get(name) for payload in payloads]
+                for name in payload_fields
+            },
+            index=meta.index,
+        )
+        return pd.concat([meta, inputs, label, fields], axis=1)
 
     def add_labels(self, frame: pd.DataFrame) -> int:
         """Record outcomes (columns entity_id and label), replacing earlier ones for an id.

@@ -175,3 +175,27 @@ def request_model(
     """
     fields = {column: _field(spec) for column, spec in columns.items() if column not in exclude}
     return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+
+
+# Calendar parts of a datetime column, as the model sees them (`parts` in the schema).
+_CALENDAR_PARTS = {
+    "hour": lambda times: times.dt.hour,
+    "weekday": lambda times: times.dt.weekday,
+    "month": lambda times: times.dt.month,
+    "dayofyear": lambda times: times.dt.dayofyear,
+}
+
+
+def calendar_feature_names(columns: dict[str, ColumnSpec]) -> list[str]:
+    """`<column>_<part>` for every part of every datetime column that declares `parts`."""
+    return [f"{name}_{part}" for name, spec in columns.items() for part in spec.parts]
+
+
+def calendar_features(frame: pd.DataFrame, columns: dict[str, ColumnSpec]) -> pd.DataFrame:
+    """Hour, weekday (Monday 0), month or day of the year of datetime columns, as floats."""
+    derived = {
+        f"{name}_{part}": _CALENDAR_PARTS[part](pd.to_datetime(frame[name])).astype("float64")
+        for name, spec in columns.items()
+        for part in spec.parts
+    }
+    return pd.DataFrame(derived, index=frame.index)

@@ -1,0 +1,289 @@
+"""Monitoring: a real Evidently report, shown to stay quiet on unchanged data and to fire on drift.
+
+The module builds one tiny project (a small configuration, a model trained in a fraction of a
+second on synthetic payments, its reference sample, registered and promoted in a project-local
+model store), then monitors current rows that match the training distribution, rows that have
+shifted, and rows whose outcomes no longer agree with the scores. Evidently's import takes
+seconds, so the project is built once for the module and every test reuses it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xgboost as xgb
+
+from {{ package_name }} import registry
+from {{ package_name }}.config import Config, load_config
+from {{ package_name }}.data import labels, load_dataset
+from {{ package_name }}.monitor import MonitoringError, run_monitoring
+from {{ package_name }}.pipeline import (
+    REFERENCE_FILE,
+    PipelineSpec,
+    ScoringPipeline,
+    model_inputs,
+    write_table,
+)
+from {{ package_name }}.predlog import PredictionLog
+
+PAYMENTS_CONFIG = """
+schema_version: 2
+data:
+  path: data/payments.csv
+  id_column: payment_id
+  target: is_fraud
+  feature_engineering: none
+  columns:
+    payment_id: {type: string}
+    amount: {type: float, min: 0.01, max: 1000000, feature: true}
+    balance: {type: float, feature: true}
+    account_age_days: {type: float, min: 0, max: 5000, feature: true}
+    channel: {type: category, allowed: [web, store, phone], feature: true}
+    is_fraud: {type: int, allowed: [0, 1]}
+evaluation:
+  alert_rate: 0.05
+  costs: {false_positive: 1, false_negative: 20}
+  gate:
+    limits: {pr_auc: 0.1, roc_auc: 0.5, recall_at_alert_rate: 0.1}
+    max_loss_vs_champion: {pr_auc: 0.05}
+registry:
+  model_name: payments_model
+monitoring:
+  column_drift_threshold: 0.1
+  max_drifted_share: 0.3
+  quality: {pr_auc: 0.2, recall_at_threshold: 0.3}
+  max_rows: 5000
+"""
+THRESHOLD = 0.2
+
+
+def payments(n: int, seed: int, *, shifted: bool = False) -> pd.DataFrame:
+    """Synthetic payments: large web payments from young accounts are the frauds (about 7%).
+
+    `shifted` moves two inputs the way a new market would: payments three times larger, and
+    most of them by phone.
+    """
+    rng = np.random.default_rng(seed)
+    amount = rng.lognormal(3.5, 1.0, n) * (3 if shifted else 1)
+    channel = rng.choice(
+        ["web", "store", "phone"], n, p=[0.2, 0.2, 0.6] if shifted else [0.5, 0.3, 0.2]
+    )
+    age = rng.uniform(0, 3000, n)
+    logit = -4.0 + 2.5 * (np.log(amount) - 3.5) - age / 600 + 2.5 * (channel == "web")
+    return pd.DataFrame(
+        {
+            "payment_id": [f"p{seed}-{i}" for i in range(n)],
+            "amount": amount.round(2),
+            "balance": rng.normal(1000, 300, n).round(2),
+            "account_age_days": age.round(1),
+            "channel": channel,
+            "is_fraud": (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def config(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    """A project with a champion: xgboost on 6,000 payments, 2,000 more as its reference."""
+    root = tmp_path_factory.mktemp("project")
+    (root / "config").mkdir()
+    (root / "config" / "pipeline.yaml").write_text(PAYMENTS_CONFIG)
+    (root / "data").mkdir()
+    payments(8000, seed=1).to_csv(root / "data" / "payments.csv", index=False)
+    config = load_config(root / "config" / "pipeline.yaml")
+
+    frame = load_dataset(config)
+    spec = PipelineSpec.from_config(config, threshold=THRESHOLD)
+    inputs, outcome = model_inputs(frame, spec, None), labels(frame, config)
+    train, reference = inputs.iloc[:6000], inputs.iloc[6000:]
+    booster = xgb.train(
+        {"objective": "binary:logistic", "max_depth": 3, "seed": 0},
+        xgb.DMatrix(train, label=outcome[:6000], enable_categorical=True),
+        num_boost_round=40,
+    )
+    pipeline = ScoringPipeline(booster, spec, None, {"schema_version": 1})
+    bundle = root / "artifacts" / "candidate"
+    pipeline.save(bundle)
+    write_table(
+        reference,
+        bundle / REFERENCE_FILE,
+        score=pipeline.score_inputs(reference),
+        label=outcome[6000:],
+    )
+    registry.promote(config, registry.register(config, bundle, pipeline.metadata))
+    return config
+
+
+def with_prediction_log(config: Config, path: Path) -> Config:
+    """The same project, logging predictions to `path` (each test gets a log of its own)."""
+    serving = config.serving.model_copy(update={"prediction_log": path})
+    return config.model_copy(update={"serving": serving})
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path):
+    def write(frame: pd.DataFrame, name: str = "current.csv") -> Path:
+        frame.to_csv(tmp_path / name, index=False)
+        return tmp_path / name
+
+    return write
+
+
+def test_unchanged_data_raises_no_alarm(config, write_csv, tmp_path):
+    result = run_monitoring(config, current=write_csv(payments(2000, seed=2)), out_dir=tmp_path)
+
+    assert not result.breached, result.reasons
+    assert result.reasons == []
+    assert result.summary["drift"]["share"] < 0.3
+    quality = result.summary["quality"]
+    assert quality["pr_auc"] >= 0.2 and quality["recall_at_threshold"] >= 0.3
+    assert all(check["passed"] for check in result.summary["checks"])
+
+
+def test_shifted_inputs_raise_a_drift_alarm_naming_the_columns(config, write_csv, tmp_path):
+    shifted = payments(2000, seed=3, shifted=True).drop(columns="is_fraud")
+
+    result = run_monitoring(config, current=write_csv(shifted), out_dir=tmp_path)
+
+    assert result.breached
+    drift = result.summary["drift"]
+    assert {"amount", "channel"} <= set(drift["drifted_columns"])
+    assert "balance" not in drift["drifted_columns"]
+    assert drift["per_column"]["amount"]["method"] == "wasserstein"
+    assert drift["per_column"]["channel"]["method"] == "jensenshannon"
+    assert "score" in drift["per_column"]  # prediction drift is watched too
+    [reason] = result.reasons
+    assert reason.startswith("data drift") and "amount" in reason and "channel" in reason
+    # Without outcomes there is no quality verdict, and the summary says why.
+    assert result.summary["quality"] is None and result.quality_html_path is None
+    assert "quality not checked" in result.summary["notes"][0]
+
+
+def test_outcomes_that_no_longer_match_the_scores_raise_a_quality_alarm(
+    config, write_csv, tmp_path
+):
+    current = payments(2000, seed=4)
+    current["is_fraud"] = np.random.default_rng(0).permutation(current["is_fraud"].to_numpy())
+
+    result = run_monitoring(config, current=write_csv(current), out_dir=tmp_path)
+
+    assert result.breached
+    failed = [check["name"] for check in result.summary["checks"] if not check["passed"]]
+    assert "pr_auc" in failed and "drifted_share" not in failed
+    assert any(reason.startswith("PR AUC") for reason in result.reasons)
+    assert result.summary["quality"]["reference"]["pr_auc"] >= 0.2  # the model was fine before
+    assert "Recall" in result.quality_html_path.read_text(encoding="utf-8")
+
+
+def test_reports_and_summary_are_written(config, write_csv, tmp_path):
+    result = run_monitoring(config, current=write_csv(payments(2000, seed=5)), out_dir=tmp_path)
+
+    assert result.html_path == tmp_path / "report.html"
+    assert result.html_path.stat().st_size > 10_000  # Evidently's self-contained page
+    assert result.quality_html_path is not None and result.quality_html_path.is_file()
+    summary = json.loads(result.json_path.read_text(encoding="utf-8"))
+    assert {
+        "generated_at",
+        "model_version",
+        "reference_rows",
+        "current_rows",
+        "labelled_rows",
+        "drift",
+        "quality",
+        "checks",
+        "breached",
+        "reasons",
+        "timings_seconds",
+    } <= set(summary)
+    assert summary["model_version"] == registry.champion_tag(config)
+    assert (summary["reference_rows"], summary["current_rows"], summary["labelled_rows"]) == (
+        2000,
+        2000,
+        2000,
+    )
+    assert {"share", "threshold", "drifted_columns", "per_column"} <= set(summary["drift"])
+    assert set(summary["drift"]["per_column"]) == {
+        "amount",
+        "balance",
+        "account_age_days",
+        "channel",
+        "score",
+    }
+    assert {"pr_auc", "recall_at_threshold"} <= set(summary["quality"])
+    assert {"import_evidently", "drift_run", "save_html"} <= set(summary["timings_seconds"])
+    for check in summary["checks"]:
+        assert {"name", "value", "threshold", "passed"} <= set(check)
+
+
+def served_records(pipeline: ScoringPipeline, served: pd.DataFrame) -> list[dict]:
+    """What the service logs for each payment it scores: model inputs, score and decision."""
+    predictions = pipeline.predict(served)
+    inputs = predictions[pipeline.spec.feature_names].to_dict(orient="records")
+    return [
+        {
+            "request_id": f"request-{i}",
+            "logged_at": "2026-02-01T00:00:00+00:00",
+            "entity_id": payment_id,
+            "model_version": pipeline.version,
+            "score": score,
+            "decision": decision,
+            "inputs": row_inputs,
+            "payload": {},
+        }
+        for i, (payment_id, score, decision, row_inputs) in enumerate(
+            zip(
+                served["payment_id"],
+                predictions["score"],
+                predictions["decision"],
+                inputs,
+                strict=True,
+            )
+        )
+    ]
+
+
+def test_monitors_the_logged_predictions_with_the_outcomes_that_arrived(config, tmp_path):
+    config = with_prediction_log(config, tmp_path / "log.db")
+    champion = ScoringPipeline.load(registry.model_path(config, registry.champion_tag(config)))
+    served = payments(1500, seed=6)
+    arrived = served.iloc[:1000]  # outcomes are known for the first 1,000 payments only
+    with PredictionLog(tmp_path / "log.db") as log:
+        log.write(served_records(champion, served))
+        log.add_labels(
+            pd.DataFrame({"entity_id": arrived["payment_id"], "label": arrived["is_fraud"]})
+        )
+
+    result = run_monitoring(config, out_dir=tmp_path)
+
+    assert result.summary["source"]["kind"] == "prediction_log"
+    assert result.summary["current_rows"] == 1500
+    assert result.summary["labelled_rows"] == 1000
+    assert result.summary["quality"]["rows"] == 1000
+    assert not result.breached, result.reasons
+
+
+def test_an_empty_prediction_log_is_a_clear_error(config, tmp_path):
+    config = with_prediction_log(config, tmp_path / "log.db")
+    with PredictionLog(tmp_path / "log.db") as log:
+        assert log.count() == 0
+
+    with pytest.raises(MonitoringError, match="no predictions logged yet.*pass --current FILE"):
+        run_monitoring(config, out_dir=tmp_path)
+
+
+def test_too_few_rows_is_a_clear_error(config, write_csv, tmp_path):
+    with pytest.raises(MonitoringError, match="only 300 current rows"):
+        run_monitoring(config, current=write_csv(payments(300, seed=7)), out_dir=tmp_path)
+
+
+def test_a_project_without_a_champion_is_a_clear_error(tmp_path):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "config" / "pipeline.yaml").write_text(PAYMENTS_CONFIG)
+    config = load_config(tmp_path / "config" / "pipeline.yaml")
+
+    with pytest.raises(registry.RegistryError, match="no champion model"):
+        run_monitoring(config)
