@@ -74,6 +74,9 @@ import pandas as pd
 # Size flag -> (n_customers, days). "small" is for tests (about 42,000 rows: enough frauds
 # that every time-ordered part of a split holds a dozen or more), "medium" is the
 # default (about 150,000 rows), "large" is four times medium.
+# A production period (`simulate --production`) lasts this long: a week of payments.
+PRODUCTION_DAYS = 7
+
 SIZES: dict[str, tuple[int, int]] = {
     "small": (1500, 30),
     "medium": (2500, 60),

@@ -28,10 +28,16 @@ Missing values may come as missing (the pipeline's typed frames) or as the real 
 code (raw simulator output): both are treated alike.
 """
 
+import functools
+import re
+
 import numpy as np
 import pandas as pd
 
 MISSING_CODE = "?"
+
+# The name `data.feature_engineering` gives these features in config/pipeline.yaml.
+KIND = "encounters"
 
 # The raw columns the features read. The label `readmitted` is not among them.
 REQUIRED_COLUMNS: tuple[str, ...] = (
@@ -171,73 +177,98 @@ def engineer_features(frame: pd.DataFrame, history: PatientHistory) -> pd.DataFr
     """The clinical features of each encounter; adds the encounters to `history`.
 
     `frame` must be in encounter order. Returns float64 columns `feature_names` of the
-    history's settings, with the index of `frame`.
+    history's settings, with the index of `frame`. Plain Python over the rows: as fast as
+    pandas on a whole data set, and far faster on the service's one-row frames.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise KeyError(f"encounters lack the columns {missing}")
     text = {c: _text(frame[c]) for c in REQUIRED_COLUMNS}
-    diagnoses = [text[c] for c in ("diag_1", "diag_2", "diag_3")]
-    stems = [codes.str.split(".", n=1).str[0] for codes in diagnoses]
-    primary_group = diagnosis_group(diagnoses[0])
-    visits = sum(
-        pd.to_numeric(frame[c], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-        for c in ("number_outpatient", "number_emergency", "number_inpatient")
-    )
-
-    def anywhere(stem_set: frozenset[str]) -> pd.Series:
-        return pd.concat([stem.isin(stem_set) for stem in stems], axis=1).any(axis=1)
-
-    uncontrolled = pd.concat(
-        [codes.str.fullmatch(UNCONTROLLED_DIABETES) for codes in diagnoses], axis=1
+    # Per row, the facts of its three diagnoses: (group, heart failure, kidney disease,
+    # metastatic cancer, uncontrolled diabetes) each.
+    facts = [
+        [_diagnosis_facts(code) for code in codes]
+        for codes in zip(text["diag_1"], text["diag_2"], text["diag_3"], strict=True)
+    ]
+    visits = np.sum(
+        [_numbers(text[c]) for c in ("number_outpatient", "number_emergency", "number_inpatient")],
+        axis=0,
     )
     columns: dict[str, object] = {
-        "age_years": text["age"].map(AGE_BAND_MIDPOINTS).astype("float64"),
-        **{f"primary_{group}": primary_group == group for group in PRIMARY_GROUPS},
-        "heart_failure": anywhere(HEART_FAILURE_STEMS),
-        "kidney_disease": anywhere(KIDNEY_DISEASE_STEMS),
-        "metastatic_cancer": anywhere(METASTATIC_CANCER_STEMS),
-        "uncontrolled_diabetes": uncontrolled.fillna(False).any(axis=1),
+        "age_years": [AGE_BAND_MIDPOINTS.get(band, np.nan) for band in text["age"]],
+        **{f"primary_{group}": [row[0][0] == group for row in facts] for group in PRIMARY_GROUPS},
+        **{
+            name: [any(fact[flag] for fact in row) for row in facts]
+            for flag, name in enumerate(_COMORBIDITIES, start=1)
+        },
         "total_visits": visits,
-        "emergency_admission": (text["admission_type_id"] == EMERGENCY_ADMISSION_TYPE)
-        | (text["admission_source_id"] == EMERGENCY_ROOM_SOURCE),
-        "discharged_to_care_facility": text["discharge_disposition_id"].isin(
-            CARE_FACILITY_DISPOSITIONS
+        "emergency_admission": [
+            kind == EMERGENCY_ADMISSION_TYPE or source == EMERGENCY_ROOM_SOURCE
+            for kind, source in zip(
+                text["admission_type_id"], text["admission_source_id"], strict=True
+            )
+        ],
+        "discharged_to_care_facility": _isin(
+            text["discharge_disposition_id"], CARE_FACILITY_DISPOSITIONS
         ),
-        "medication_changed": text["change"] == "Ch",
-        "insulin_used": text["insulin"].isin(["Steady", *INSULIN_CHANGED]),
-        "insulin_changed": text["insulin"].isin(INSULIN_CHANGED),
-        "diabetes_medication": text["diabetesMed"] == "Yes",
-        "a1c_measured": text["A1Cresult"].notna() & (text["A1Cresult"] != "None"),
-        "a1c_high": text["A1Cresult"].isin(HIGH_A1C),
-        "glucose_measured": text["max_glu_serum"].notna() & (text["max_glu_serum"] != "None"),
-        "glucose_high": text["max_glu_serum"].isin(HIGH_GLUCOSE),
+        "medication_changed": _isin(text["change"], {"Ch"}),
+        "insulin_used": _isin(text["insulin"], {"Steady", *INSULIN_CHANGED}),
+        "insulin_changed": _isin(text["insulin"], INSULIN_CHANGED),
+        "diabetes_medication": _isin(text["diabetesMed"], {"Yes"}),
+        "a1c_measured": _isin(text["A1Cresult"], {"Norm", *HIGH_A1C}),
+        "a1c_high": _isin(text["A1Cresult"], HIGH_A1C),
+        "glucose_measured": _isin(text["max_glu_serum"], {"Norm", *HIGH_GLUCOSE}),
+        "glucose_high": _isin(text["max_glu_serum"], HIGH_GLUCOSE),
     }
     if history.settings["patient_history"]:
         columns["prior_encounters"] = _count_and_remember(history, text["patient_nbr"])
-    features = pd.DataFrame(
-        {name: _as_float(values) for name, values in columns.items()}, index=frame.index
-    )
-    return features[feature_names(history.settings)]
+    names = feature_names(history.settings)
+    values = np.empty((len(frame), len(names)), dtype=np.float64)
+    for i, name in enumerate(names):
+        values[:, i] = columns[name]
+    return pd.DataFrame(values, index=frame.index, columns=names)
 
 
 def diagnosis_group(codes: pd.Series) -> np.ndarray:
     """The Strack et al. group of each ICD-9 code ("other" for V, E, missing and the rest)."""
-    numeric = pd.to_numeric(codes.where(~codes.str[:1].isin(["V", "E"])), errors="coerce")
-    stem = np.floor(numeric.to_numpy(dtype=np.float64, na_value=np.nan))
-    group = np.full(len(codes), "other", dtype=object)
-    for name, ranges in reversed(_GROUP_RANGES):  # the first listed group wins
-        inside = np.any([(stem >= low) & (stem <= high) for low, high in ranges], axis=0)
-        group[inside] = name
-    return group
+    return np.array([_diagnosis_facts(code)[0] for code in _text(codes)], dtype=object)
 
 
-def _count_and_remember(history: PatientHistory, patients: pd.Series) -> list[float]:
+_COMORBIDITIES = ("heart_failure", "kidney_disease", "metastatic_cancer", "uncontrolled_diabetes")
+
+
+@functools.lru_cache(maxsize=4096)
+def _diagnosis_facts(code: str | None) -> tuple[str, bool, bool, bool, bool]:
+    """(group, heart failure, kidney disease, metastatic cancer, uncontrolled diabetes)."""
+    if code is None:
+        return ("other", False, False, False, False)
+    stem = code.split(".", 1)[0]
+    group = "other"
+    if stem.isdigit():
+        number = int(stem)
+        group = next(
+            (
+                name
+                for name, ranges in _GROUP_RANGES
+                if any(low <= number <= high for low, high in ranges)
+            ),
+            "other",
+        )
+    return (
+        group,
+        stem in HEART_FAILURE_STEMS,
+        stem in KIDNEY_DISEASE_STEMS,
+        stem in METASTATIC_CANCER_STEMS,
+        re.fullmatch(UNCONTROLLED_DIABETES, code) is not None,
+    )
+
+
+def _count_and_remember(history: PatientHistory, patients: list[str | None]) -> list[float]:
     """Each row's count of the patient's earlier encounters; then the row is counted."""
     encounters = history.encounters
     counts = []
-    for patient in patients.tolist():
-        if patient is None or patient is pd.NA:
+    for patient in patients:
+        if patient is None:
             counts.append(0.0)
             continue
         seen = encounters.get(patient, 0)
@@ -246,17 +277,22 @@ def _count_and_remember(history: PatientHistory, patients: pd.Series) -> list[fl
     return counts
 
 
-def _text(values: pd.Series) -> pd.Series:
-    """Values as pandas strings, with the missing code `?` as missing."""
-    text = values.astype("string")
-    return text.mask(text == MISSING_CODE)
+def _text(values: pd.Series) -> list[str | None]:
+    """Values as text (integers as digits), with missing values and the code `?` as None."""
+    return [
+        None
+        if value is None or value is pd.NA or value != value or value == MISSING_CODE
+        else str(value)
+        for value in values.astype(object).tolist()
+    ]
 
 
-def _as_float(values) -> np.ndarray:
-    if isinstance(values, pd.Series):
-        values = values.astype("boolean").fillna(False) if values.dtype == "boolean" else values
-        return values.to_numpy(dtype=np.float64, na_value=np.nan)
-    return np.asarray(values, dtype=np.float64)
+def _numbers(values: list[str | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+
+
+def _isin(values: list[str | None], accepted: frozenset[str] | set[str]) -> list[bool]:
+    return [value in accepted for value in values]
 
 
 def _checked(settings: dict) -> dict:

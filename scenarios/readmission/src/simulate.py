@@ -32,7 +32,7 @@ frailer patients and longer stays), glucose and HbA1c tests (HbA1c mostly when d
 the primary diagnosis), insulin (``No`` for non-users, else ``Steady``, ``Up`` or ``Down``),
 whether any diabetes drug was changed, and the discharge disposition (older and frailer
 patients go to nursing or rehabilitation facilities more often, and some die or go to a
-hospice: dispositions 11, 13, 14, 19, 20 and 21). ``number_inpatient`` counts the patient's
+hospice: dispositions 11, 13, 14, 19 and 20). ``number_inpatient`` counts the patient's
 stays in the 365 days before this one, in this hospital system and elsewhere;
 ``number_emergency`` and ``number_outpatient`` grow with frailty.
 
@@ -49,13 +49,13 @@ who died or went to a hospice for the dying (11, 19, 20, 21) cannot be readmitte
 The label ``readmitted`` is ``<30`` with probability p, otherwise ``>30`` (a later
 readmission, more likely for riskier patients) or ``NO``. p depends only on the encounter's
 own columns, so a model can approach the oracle but not beat it: the remaining noise is the
-coin flip itself, which is why even the oracle's ROC AUC is only about 0.7, as on real data.
+coin flip itself, which is why even the oracle's ROC AUC is only about 0.67.
 Race and gender do not enter p. The readmission itself is not added as a row: it may happen
 in another hospital or not qualify for the extract, as in the real data.
 
 Drift. ``drift=True`` simulates a later, different case mix: patients over 70 are admitted 60 %
-more often, frailer patients come more often through the emergency room (more emergency
-admissions and emergency visits), a quality programme doubles HbA1c testing, and a new coding
+more often, more admissions are emergencies and patients have had half again as many
+emergency visits in the year before, a quality programme doubles HbA1c testing, and a new coding
 habit records up to 16 diagnoses per stay (the limit of the newer claims format) although the
 patients are no sicker: the true risk still counts at most 9 diagnoses.
 
@@ -72,6 +72,10 @@ import pandas as pd
 # Size flag -> (patients in the hospital system's diabetic population, days). About 0.4
 # encounters per patient and year: "small" is about 10,000 encounters (tests), "medium" (the
 # default) about 100,000, like the real extract, "large" four times medium.
+# A production period (`simulate --production`) lasts this long: a quarter's discharges, enough
+# for a drift verdict even at the small size (about 2,500 encounters).
+PRODUCTION_DAYS = 90
+
 SIZES: dict[str, tuple[int, int]] = {
     "small": (25_000, 365),
     "medium": (250_000, 365),
@@ -225,6 +229,7 @@ SECONDARY_CODES: dict[str, dict[str, float]] = {
 HEART_FAILURE_CODES = frozenset({"428"})
 KIDNEY_DISEASE_CODES = frozenset({"403", "404", "584", "585", "586"})
 METASTATIC_CANCER_CODES = frozenset({"196", "197", "198", "199"})
+UNCONTROLLED_DIABETES_CODES = r"250\.\d[23]"  # a regular expression
 
 # Admission type (IDs_mapping.csv: 1 emergency, 2 urgent, 3 elective, 4 newborn, 5 not
 # available, 6 NULL, 7 trauma centre, 8 not mapped) and, per kind of admission, its source
@@ -242,8 +247,9 @@ SOURCE_SHARE = {
 }
 
 
-# Discharge disposition (IDs_mapping.csv): its share in the real data, and how its odds move
-# with age (per decade above 65) and frailty (per unit of log frailty).
+# Discharge disposition (IDs_mapping.csv): a base share, and how its odds move with age (per
+# decade above 65) and frailty (per unit of log frailty). The base shares are set so that the
+# simulated patients' dispositions come close to the real data's (59 % home, 14 % nursing).
 class Disposition(NamedTuple):
     share: float
     per_decade: float
@@ -251,20 +257,20 @@ class Disposition(NamedTuple):
 
 
 DISPOSITIONS: dict[int, Disposition] = {
-    1: Disposition(0.592, -0.35, -0.30),  # home
-    3: Disposition(0.137, 0.55, 0.35),  # skilled nursing facility
-    6: Disposition(0.127, 0.25, 0.20),  # home with home health service
+    1: Disposition(0.68, -0.35, -0.30),  # home
+    3: Disposition(0.08, 0.55, 0.35),  # skilled nursing facility
+    6: Disposition(0.115, 0.25, 0.20),  # home with home health service
     18: Disposition(0.036, 0.0, 0.0),  # NULL
     2: Disposition(0.021, 0.0, 0.20),  # another short-term hospital
-    22: Disposition(0.020, 0.30, 0.30),  # rehabilitation facility
+    22: Disposition(0.016, 0.30, 0.30),  # rehabilitation facility
     11: Disposition(0.011, 0.30, 0.40),  # expired
     5: Disposition(0.012, 0.0, 0.30),  # another inpatient care institution
     25: Disposition(0.010, 0.0, 0.0),  # not mapped
-    4: Disposition(0.008, 0.45, 0.30),  # intermediate care facility
+    4: Disposition(0.0055, 0.45, 0.30),  # intermediate care facility
     7: Disposition(0.006, -0.60, 0.0),  # left against medical advice
     23: Disposition(0.004, 0.30, 0.40),  # long-term care hospital
-    13: Disposition(0.004, 0.45, 0.70),  # hospice, home
-    14: Disposition(0.004, 0.45, 0.70),  # hospice, medical facility
+    13: Disposition(0.002, 0.45, 0.70),  # hospice, home
+    14: Disposition(0.002, 0.45, 0.70),  # hospice, medical facility
     28: Disposition(0.0014, -0.50, 0.0),  # psychiatric hospital
     8: Disposition(0.001, 0.0, 0.0),  # home under care of a home IV provider
     15: Disposition(0.0006, 0.30, 0.0),  # swing bed
@@ -280,13 +286,26 @@ DISPOSITIONS: dict[int, Disposition] = {
 }
 # Dead or dying: cannot be readmitted (the pipeline excludes these rows from training).
 CANNOT_BE_READMITTED = frozenset({11, 19, 20, 21})
+HOSPICE = frozenset({13, 14})  # discharged to a hospice, may still be readmitted
 MORE_DEATHS_WITH_CANCER = 1.2  # log-odds added to dying when the primary diagnosis is cancer
 
 # Stays. Length of stay 1 + a gamma-Poisson count (mean about 4.4 days), capped at 14.
 STAY_EXTRA_DAYS = 3.2
 MAX_STAY_DAYS = 14
+# Diagnoses coded: normal around this mean (plus 0.9 per unit of log frailty and 0.03 per year
+# of age above 65) with this spread, rounded and capped: about half of the stays code 9.
+CODED_DIAGNOSES_MEAN, CODED_DIAGNOSES_SPREAD = 7.6, 2.0
 MAX_CODED_DIAGNOSES, DRIFT_MAX_CODED_DIAGNOSES = 9, 16
-DRIFT_EXTRA_CODED_DIAGNOSES = 2.5
+DRIFT_EXTRA_CODED_DIAGNOSES = 2.0
+# A diagnosis left uncoded although there are enough of them: diag_1, diag_2, diag_3.
+UNCODED_SHARE = (0.0002, 0.003, 0.01)
+# Lab tests: about 30 plus 2.8 a day, spread 17; 3 % of stays have only a few (results from
+# outside labs). Procedures: Poisson, twice as many for circulatory and musculoskeletal
+# diagnoses, 1.6 times for elective stays, at most 6. Medications: lognormal around 11, more
+# for frailer patients (frailty ** 0.15) and 6 % more per day in hospital.
+LAB_TESTS_BASE, LAB_TESTS_PER_DAY, LAB_TESTS_SPREAD, FEW_LAB_TESTS_SHARE = 30.0, 2.8, 17.0, 0.03
+MAX_PROCEDURES = 6
+MEDICATIONS_MEDIAN, MEDICATIONS_PER_DAY, MEDICATIONS_SIGMA = 11.0, 0.06, 0.4
 A1C_TEST_SHARE = {"diabetes": 0.32, "other": 0.14}  # of stays, by primary diagnosis
 DRIFT_A1C_TEST_FACTOR = 2.0
 A1C_RESULT_SHARE = {"Norm": 0.29, ">7": 0.22, ">8": 0.49}
@@ -366,16 +385,12 @@ class _Population(NamedTuple):
 
 
 class _CodeTable(NamedTuple):
-    """ICD-9 codes of one table with their group and comorbidity flags, for vector lookups."""
+    """ICD-9 codes of one table with their groups, for vectorised draws."""
 
     codes: np.ndarray  # object array
     group: np.ndarray  # index into DIAGNOSIS_GROUPS
     cumulative_by_group: list[np.ndarray]  # per group: (indices, cumulative probabilities)
     cumulative: np.ndarray  # over the whole table, groups weighted by their share
-    heart_failure: np.ndarray
-    kidney_disease: np.ndarray
-    metastatic_cancer: np.ndarray
-    uncontrolled_diabetes: np.ndarray
 
 
 def simulate(
@@ -403,6 +418,8 @@ def simulate(
 
     # Every stay from a year before the period to its end: the year before counts as history.
     patient, day, number = _arrivals(pop, seed, first_day - BLOCK_DAYS, first_day + days)
+    if number.max(initial=0) >= DRIFT_ID_OFFSET:
+        raise ValueError("population too large: more stays in a day than encounter ids allow")
     if drift:
         extra = _drift_arrivals(pop, first_day, days, extra_rng)
         patient, day, number = (
@@ -414,10 +431,19 @@ def simulate(
     patient, day = patient[in_period][order], day[in_period][order]
     encounter_id = day * ID_DAY_FACTOR + number[in_period][order]
     stays_in_past_year = stays_in_past_year[in_period][order]
-    if number.max(initial=0) >= ID_DAY_FACTOR:
-        raise ValueError("population too large: more stays in a day than encounter ids allow")
 
-    rows, log_odds, cannot_return = _stays(pop, patient, day, stays_in_past_year, drift, stay_rng)
+    stays = _stays(pop, patient, day, stays_in_past_year, drift, stay_rng)
+    frame = pd.DataFrame(
+        {
+            "encounter_id": encounter_id.astype(str).astype(object),
+            "patient_nbr": pop.patient_nbr[patient],
+            "race": pop.race[patient],
+            "gender": pop.gender[patient],
+            **stays,
+        }
+    )
+    log_odds = readmission_log_odds(frame)
+    cannot_return = frame["discharge_disposition_id"].isin(CANNOT_BE_READMITTED).to_numpy()
     probability = np.where(cannot_return, 0.0, 1 / (1 + np.exp(-log_odds)))
     later = LATER_READMISSION_INTERCEPT + LATER_READMISSION_SLOPE * (log_odds - RISK_INTERCEPT)
     later_probability = np.where(cannot_return, 0.0, 1 / (1 + np.exp(-later)))
@@ -426,20 +452,69 @@ def simulate(
         draw[0] < probability, "<30", np.where(draw[1] < later_probability, ">30", "NO")
     ).astype(object)
 
-    frame = pd.DataFrame(
-        {
-            "encounter_id": encounter_id.astype(str).astype(object),
-            "patient_nbr": pop.patient_nbr[patient],
-            "race": pop.race[patient],
-            "gender": pop.gender[patient],
-            **rows,
-            "readmitted": readmitted,
-        }
-    )[list(COLUMNS)]
+    frame = frame.assign(readmitted=readmitted)[list(COLUMNS)]
     truth = pd.DataFrame(
         {"encounter_id": frame["encounter_id"], "readmission_probability": probability}
     )
     return Simulation(frame, truth)
+
+
+def readmission_log_odds(rows: pd.DataFrame) -> np.ndarray:
+    """The true log-odds of readmission within 30 days of each encounter (RISK_* constants).
+
+    Reads only columns a model sees at discharge (never race, gender, the ids or the label),
+    so the truth is observable by construction. A missing diagnosis may be NaN or "?".
+    """
+
+    def number(column: str, cap: int) -> np.ndarray:
+        values = pd.to_numeric(rows[column], errors="coerce").to_numpy(np.float64, na_value=0.0)
+        return np.minimum(values, cap)
+
+    def text(column: str) -> pd.Series:
+        return rows[column].astype("string").fillna(MISSING)
+
+    diagnoses = [text(column) for column in ("diag_1", "diag_2", "diag_3")]
+    stems = [codes.str.split(".", n=1).str[0] for codes in diagnoses]
+
+    def anywhere(stem_set: frozenset[str]) -> np.ndarray:
+        return np.any([stem.isin(stem_set).to_numpy() for stem in stems], axis=0)
+
+    uncontrolled = np.any(
+        [
+            codes.str.fullmatch(UNCONTROLLED_DIABETES_CODES).to_numpy(dtype=bool)
+            for codes in diagnoses
+        ],
+        axis=0,
+    )
+    primary_group = diagnoses[0].map(_PRIMARY_GROUP_OF_CODE).fillna("other")
+    band = text("age").map({band: i for i, band in enumerate(AGE_BANDS)}).to_numpy(np.int64)
+    discharge = text("discharge_disposition_id")
+    admission_type, admission_source = text("admission_type_id"), text("admission_source_id")
+    emergency = (admission_type == "1") | (admission_source == "7")
+    long_stay_home_alone = (band >= 7) & (number("time_in_hospital", 14) >= 7) & (discharge == "1")
+    log_odds = (
+        RISK_INTERCEPT
+        + RISK_PER_LOG_INPATIENT * np.log1p(number("number_inpatient", 10))
+        + RISK_PER_LOG_EMERGENCY * np.log1p(number("number_emergency", 10))
+        + RISK_PER_LOG_OUTPATIENT * np.log1p(number("number_outpatient", 10))
+        + RISK_PER_STAY_DAY * number("time_in_hospital", 8)
+        + RISK_PER_DIAGNOSIS * number("number_diagnoses", 9)
+        + RISK_PER_MEDICATION * number("num_medications", 40)
+        + np.array(RISK_AGE_BAND)[band]
+        + primary_group.map(RISK_PRIMARY_GROUP).to_numpy(np.float64)
+        + RISK_HEART_FAILURE * anywhere(HEART_FAILURE_CODES)
+        + RISK_KIDNEY_DISEASE * anywhere(KIDNEY_DISEASE_CODES)
+        + RISK_METASTATIC_CANCER * anywhere(METASTATIC_CANCER_CODES)
+        + RISK_UNCONTROLLED_DIABETES * uncontrolled
+        + discharge.map({str(k): v for k, v in RISK_DISPOSITION.items()}).fillna(0.0).to_numpy()
+        + RISK_EMERGENCY_ADMISSION * emergency.to_numpy(dtype=bool)
+        + text("insulin").map(RISK_INSULIN).to_numpy(np.float64)
+        + RISK_DIABETES_MEDICATION * (text("diabetesMed") == "Yes").to_numpy(dtype=bool)
+        + RISK_NO_A1C_TEST * (text("A1Cresult") == "None").to_numpy(dtype=bool)
+        + text("max_glu_serum").map(RISK_GLUCOSE).to_numpy(np.float64)
+        + RISK_LONG_STAY_HOME_ALONE * long_stay_home_alone.to_numpy(dtype=bool)
+    )
+    return np.asarray(log_odds, dtype=np.float64)
 
 
 def _population(n: int, seed: int) -> _Population:
@@ -521,7 +596,7 @@ def _earlier_stays_within_a_year(
 ) -> np.ndarray:
     """For each stay, the same patient's stays in the BLOCK_DAYS days before it."""
     order = np.lexsort((number, day, patient))
-    key = patient[order] * (4 * BLOCK_DAYS * 1000) + day[order]
+    key = patient[order] * (day.max(initial=0) + BLOCK_DAYS + 1) + day[order]
     window_start = np.searchsorted(key, key - BLOCK_DAYS, side="left")
     earlier = np.empty(len(patient), dtype=np.int64)
     earlier[order] = np.arange(len(patient)) - window_start
@@ -535,8 +610,8 @@ def _stays(
     stays_in_past_year: np.ndarray,
     drift: bool,
     rng: np.random.Generator,
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-    """The columns of each stay, its true log-odds of readmission, and who cannot return."""
+) -> dict[str, np.ndarray]:
+    """The columns of each stay, from admission to discharge."""
     n = len(patient)
     frailty = pop.frailty[patient]
     log_frailty = np.log(frailty)
@@ -574,32 +649,44 @@ def _stays(
     chronic = rng.random((n, 2)) < CHRONIC_SECONDARY_SHARE
     secondary = np.where(chronic, pop.chronic_codes[patient], secondary)
 
-    coded = 7.6 + 0.9 * log_frailty + 0.03 * (age - 65.0) + 2.0 * rng.standard_normal(n)
+    coded = (
+        CODED_DIAGNOSES_MEAN
+        + 0.9 * log_frailty
+        + 0.03 * (age - 65.0)
+        + CODED_DIAGNOSES_SPREAD * rng.standard_normal(n)
+    )
     max_coded = MAX_CODED_DIAGNOSES
     if drift:
         coded += DRIFT_EXTRA_CODED_DIAGNOSES
         max_coded = DRIFT_MAX_CODED_DIAGNOSES
     number_diagnoses = np.clip(np.round(coded), 1, max_coded).astype(np.int64)
-    primary[rng.random(n) < 0.0002] = -1
-    secondary[(number_diagnoses < 2) | (rng.random(n) < 0.003), 0] = -1
-    secondary[(number_diagnoses < 3) | (rng.random(n) < 0.01), 1] = -1
-    primary_group = np.where(primary >= 0, _PRIMARY.group[primary], DIAGNOSIS_GROUPS.index("other"))
-    is_cancer = primary_group == DIAGNOSIS_GROUPS.index("neoplasms")
+    uncoded = rng.random((3, n)) < np.array(UNCODED_SHARE)[:, None]
+    primary[uncoded[0]] = -1
+    secondary[(number_diagnoses < 2) | uncoded[1], 0] = -1
+    secondary[(number_diagnoses < 3) | uncoded[2], 1] = -1
+    primary_group = np.where(primary >= 0, _PRIMARY.group[primary], _GROUP["other"])
+    is_cancer = primary_group == _GROUP["neoplasms"]
 
     # The stay.
     stay_mean = STAY_EXTRA_DAYS * np.exp(0.25 * log_frailty + 0.005 * (age - 65.0))
     time_in_hospital = np.minimum(
         1 + rng.poisson(rng.gamma(3.0, stay_mean / 3.0)), MAX_STAY_DAYS
     ).astype(np.int64)
-    lab = 30.0 + 2.8 * time_in_hospital + 17.0 * rng.standard_normal(n)
-    lab = np.where(rng.random(n) < 0.03, rng.integers(1, 6, size=n), lab)  # outside lab results
-    num_lab_procedures = np.clip(np.round(lab), 1, 132).astype(np.int64)
-    procedures_mean = np.where(np.isin(primary_group, [0, 5]), 2.0, 1.0) * np.where(
-        kind == "elective", 1.6, 1.0
+    lab = (
+        LAB_TESTS_BASE
+        + LAB_TESTS_PER_DAY * time_in_hospital
+        + LAB_TESTS_SPREAD * rng.standard_normal(n)
     )
-    num_procedures = np.minimum(rng.poisson(procedures_mean), 6).astype(np.int64)
+    lab = np.where(rng.random(n) < FEW_LAB_TESTS_SHARE, rng.integers(1, 6, size=n), lab)
+    num_lab_procedures = np.clip(np.round(lab), 1, 132).astype(np.int64)
+    surgical = np.isin(primary_group, [_GROUP["circulatory"], _GROUP["musculoskeletal"]])
+    procedures_mean = np.where(surgical, 2.0, 1.0) * np.where(kind == "elective", 1.6, 1.0)
+    num_procedures = np.minimum(rng.poisson(procedures_mean), MAX_PROCEDURES).astype(np.int64)
     medications = np.exp(
-        np.log(11.0) + 0.15 * log_frailty + 0.06 * time_in_hospital + 0.4 * rng.standard_normal(n)
+        np.log(MEDICATIONS_MEDIAN)
+        + 0.15 * log_frailty
+        + MEDICATIONS_PER_DAY * time_in_hospital
+        + MEDICATIONS_SIGMA * rng.standard_normal(n)
     )
     num_medications = np.clip(np.round(medications), 1, 81).astype(np.int64)
 
@@ -611,7 +698,7 @@ def _stays(
     number_outpatient = rng.poisson(OUTPATIENT_VISITS_PER_YEAR * visits * rng.gamma(0.4, 2.5, n))
 
     # Diabetes care.
-    diabetes_primary = primary_group == DIAGNOSIS_GROUPS.index("diabetes")
+    diabetes_primary = primary_group == _GROUP["diabetes"]
     a1c_share = np.where(diabetes_primary, A1C_TEST_SHARE["diabetes"], A1C_TEST_SHARE["other"])
     if drift:
         a1c_share = a1c_share * DRIFT_A1C_TEST_FACTOR
@@ -635,47 +722,11 @@ def _stays(
         + np.array([d.per_log_frailty for d in DISPOSITIONS.values()])[None, :]
         * log_frailty[:, None]
     )
-    dying = np.isin(codes, [11, 13, 14, 19, 20])
+    dying = np.isin(codes, [*CANNOT_BE_READMITTED, *HOSPICE])
     logits[:, dying] += MORE_DEATHS_WITH_CANCER * is_cancer[:, None]
     weights = np.exp(logits - logits.max(axis=1, keepdims=True))
     cumulative = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
     discharge = codes[_draw_index(cumulative, rng.random(n))]
-
-    # The true risk, from the columns above only.
-    all_codes = (primary, secondary[:, 0], secondary[:, 1])
-    tables = (_PRIMARY, _SECONDARY, _SECONDARY)
-
-    def anywhere(flag: str) -> np.ndarray:
-        return np.any(
-            [(c >= 0) & getattr(t, flag)[c] for c, t in zip(all_codes, tables, strict=True)],
-            axis=0,
-        )
-
-    risk_disposition = np.zeros(codes.max() + 1)
-    risk_disposition[list(RISK_DISPOSITION)] = list(RISK_DISPOSITION.values())
-    log_odds = (
-        RISK_INTERCEPT
-        + RISK_PER_LOG_INPATIENT * np.log1p(np.minimum(number_inpatient, 10))
-        + RISK_PER_LOG_EMERGENCY * np.log1p(np.minimum(number_emergency, 10))
-        + RISK_PER_LOG_OUTPATIENT * np.log1p(np.minimum(number_outpatient, 10))
-        + RISK_PER_STAY_DAY * np.minimum(time_in_hospital, 8)
-        + RISK_PER_DIAGNOSIS * np.minimum(number_diagnoses, 9)
-        + RISK_PER_MEDICATION * np.minimum(num_medications, 40)
-        + np.array(RISK_AGE_BAND)[band]
-        + np.array([RISK_PRIMARY_GROUP[g] for g in DIAGNOSIS_GROUPS])[primary_group]
-        + RISK_HEART_FAILURE * anywhere("heart_failure")
-        + RISK_KIDNEY_DISEASE * anywhere("kidney_disease")
-        + RISK_METASTATIC_CANCER * anywhere("metastatic_cancer")
-        + RISK_UNCONTROLLED_DIABETES * anywhere("uncontrolled_diabetes")
-        + risk_disposition[discharge]
-        + RISK_EMERGENCY_ADMISSION * emergency
-        + np.vectorize(RISK_INSULIN.get, otypes=[float])(insulin)
-        + RISK_DIABETES_MEDICATION * diabetes_medication
-        + RISK_NO_A1C_TEST * (a1c == "None")
-        + np.vectorize(RISK_GLUCOSE.get, otypes=[float])(glucose)
-        + RISK_LONG_STAY_HOME_ALONE * ((band >= 7) & (time_in_hospital >= 7) & (discharge == 1))
-    )
-    cannot_return = np.isin(discharge, list(CANNOT_BE_READMITTED))
 
     def code_text(index: np.ndarray, table: _CodeTable) -> np.ndarray:
         return np.where(index >= 0, table.codes[np.maximum(index, 0)], MISSING).astype(object)
@@ -702,7 +753,7 @@ def _stays(
         "change": np.where(change, "Ch", "No").astype(object),
         "diabetesMed": np.where(diabetes_medication, "Yes", "No").astype(object),
     }
-    return rows, log_odds, cannot_return
+    return rows
 
 
 def _code_table(codes_by_group: dict[str, dict[str, float]], group_share) -> _CodeTable:
@@ -714,19 +765,11 @@ def _code_table(codes_by_group: dict[str, dict[str, float]], group_share) -> _Co
         codes += list(table)
         groups += [g] * len(table)
         weights += list(share * within)
-    codes = np.array(codes, dtype=object)
-    stem = np.array([code.split(".")[0] for code in codes], dtype=object)
     return _CodeTable(
-        codes=codes,
+        codes=np.array(codes, dtype=object),
         group=np.array(groups, dtype=np.int64),
         cumulative_by_group=by_group,
         cumulative=np.cumsum(_normalised(weights)),
-        heart_failure=np.isin(stem, list(HEART_FAILURE_CODES)),
-        kidney_disease=np.isin(stem, list(KIDNEY_DISEASE_CODES)),
-        metastatic_cancer=np.isin(stem, list(METASTATIC_CANCER_CODES)),
-        uncontrolled_diabetes=np.array(
-            [c.startswith("250.") and len(c) == 6 and c[-1] in "23" for c in codes]
-        ),
     )
 
 
@@ -754,3 +797,5 @@ def _draw_index(cumulative: np.ndarray, u: np.ndarray) -> np.ndarray:
 _PRIMARY = _code_table(PRIMARY_CODES, PRIMARY_GROUP_SHARE)
 _SECONDARY = _code_table(SECONDARY_CODES, SECONDARY_GROUP_SHARE)
 _REFERENCE_DAY = (REFERENCE_DATE - EPOCH).days
+_GROUP = {name: i for i, name in enumerate(DIAGNOSIS_GROUPS)}
+_PRIMARY_GROUP_OF_CODE = {code: group for group, codes in PRIMARY_CODES.items() for code in codes}

@@ -50,7 +50,9 @@ def rmse(actual: np.ndarray, predicted: np.ndarray) -> float:
 def wape(actual: np.ndarray, predicted: np.ndarray) -> float:
     """Weighted absolute percentage error: sum |error| / sum |actual|."""
     total = float(np.sum(np.abs(actual)))
-    return float(np.sum(np.abs(np.asarray(predicted) - np.asarray(actual))) / total) if total else float("nan")
+    if not total:
+        return float("nan")
+    return float(np.sum(np.abs(np.asarray(predicted) - np.asarray(actual))) / total)
 
 
 def mape(actual: np.ndarray, predicted: np.ndarray) -> float:

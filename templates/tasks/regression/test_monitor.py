@@ -1,10 +1,11 @@
-"""Monitoring: a real Evidently report, shown to stay quiet on unchanged data and to fire on drift.
+"""Monitoring: a real Evidently report, quiet on unchanged data, firing on drift and on errors.
 
 The module builds one tiny project (a small configuration, a model trained in a fraction of a
 second on synthetic deliveries, its reference sample, registered and promoted in a
 project-local model store), then monitors current rows that match the training distribution,
-rows that have shifted, and rows whose actual values no longer agree with the predictions. Evidently's import takes
-seconds, so the project is built once for the module and every test reuses it.
+rows that have shifted, and rows whose actual values no longer agree with the predictions.
+Evidently's import takes seconds, so the project is built once for the module and every test
+reuses it.
 """
 
 from __future__ import annotations
@@ -243,9 +244,7 @@ def test_monitors_the_logged_predictions_with_the_outcomes_that_arrived(config, 
     arrived = served.iloc[:1000]  # actual fees are known for the first 1,000 deliveries only
     with PredictionLog(tmp_path / "log.db") as log:
         log.write(served_records(champion, served))
-        log.add_labels(
-            pd.DataFrame({"entity_id": arrived["payment_id"], "label": arrived["fee"]})
-        )
+        log.add_labels(pd.DataFrame({"entity_id": arrived["payment_id"], "label": arrived["fee"]}))
 
     result = run_monitoring(config, out_dir=tmp_path)
 
