@@ -3,8 +3,8 @@
 A demand forecast is made at an *origin* (today, with today's sales known) for every period
 up to `horizon` periods ahead (a replenishment order covers the next two weeks). The best
 predictors of demand are past demand: the same weekday a few weeks back, the average of the
-last weeks. A lag of L periods is only known at forecast time if L >= horizon: the sales of
-yesterday are not known when forecasting the day after tomorrow from last week. This module
+last weeks. A lag of L periods is only known at forecast time if L >= horizon: a forecast
+made today for 14 days ahead cannot use the sales of the 13 days in between. This module
 therefore builds *direct, horizon-safe* features: every lag is at least `horizon` periods
 back, and every rolling mean ends `horizon` periods back, so one model forecasts any period
 of the horizon from actuals known at the origin, and its training rows see exactly what a
@@ -18,7 +18,7 @@ One engine serves any table of demand series, configured by `data.feature_settin
     frequency: day                # day or hour: the period the lags count in
     target: units_sold            # the demand column
     horizon: 14                   # periods ahead the forecast must reach
-    lags: [14, 21, 28, 35, 364]   # each >= horizon: <target>_lag_<L>
+    lags: [14, 21, 28, 35]        # each >= horizon: <target>_lag_<L>
     windows: [7, 28, 91]          # rolling means ending `horizon` back: <target>_mean_<W>
     price: price                  # optional: price features, from this column
     price_window: 56              # optional: periods the regular price is taken over
@@ -49,6 +49,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
+# The name `data.feature_engineering` gives these features in config/pipeline.yaml.
+KIND = "sales"
+
 # The settings of the simulated retail data (config/pipeline.yaml), used when none are given.
 DEFAULT_SETTINGS: dict = {
     "series": ["store_id", "item_id"],
@@ -56,7 +59,7 @@ DEFAULT_SETTINGS: dict = {
     "frequency": "day",
     "target": "units_sold",
     "horizon": 14,
-    "lags": [14, 21, 28, 35, 364],
+    "lags": [14, 21, 28, 35],
     "windows": [7, 28, 91],
     "price": "price",
     "price_window": 56,
@@ -249,6 +252,22 @@ def engineer_features(frame: pd.DataFrame, history: SalesHistory) -> pd.DataFram
         calendar.insert(0, period % 24)
     features[:, n_history:] = np.column_stack(calendar)
     return pd.DataFrame(features, index=frame.index, columns=names)
+
+
+def periods(frame: pd.DataFrame, settings: dict) -> np.ndarray:
+    """Each row's period: whole days, or hours, since 1970-01-01 (the unit lags count in)."""
+    s = validated_settings(settings)
+    return _periods(frame, pd.DatetimeIndex(pd.to_datetime(frame[s["time"]])), s)
+
+
+def series_keys(frame: pd.DataFrame, settings: dict) -> np.ndarray:
+    """Each row's series, as the history names it."""
+    return _series_keys(frame, validated_settings(settings)["series"])
+
+
+def last_actuals(history: SalesHistory) -> dict[str, int]:
+    """The latest period with a known actual, per series: where a forecast starts from."""
+    return {key: max(actuals) for key, actuals in history.series.items() if actuals}
 
 
 def _periods(frame: pd.DataFrame, timestamps: pd.DatetimeIndex, s: dict) -> np.ndarray:

@@ -44,8 +44,8 @@ shoppers become more price sensitive (elasticities times ``COMPETITOR_ELASTICITY
 The columns keep their ranges; only the relation of sales to history and price changes.
 
 Everything is drawn from numpy generators seeded from ``seed`` (the series) and from
-``(seed, start, drift)`` (the period's promotions and noise), so the same arguments always
-give the same frames.
+``(seed, start)`` (the period's promotions and noise), so the same arguments always give the
+same frames, and a drifted period differs from the normal one by the competitor alone.
 """
 
 import datetime as dt
@@ -54,11 +54,16 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-# Size flag -> (number of store-item series, days). "small" is for tests (two stores, more
-# than a year so that yearly lags exist), "medium" the default (two years, so that yearly
-# seasonality is seen twice: 73,000 rows), "large" ten stores over three years.
+# Size flag -> (number of store-item series, days). "small" is for tests (four stores, more
+# than a year so that yearly lags exist, and 1,120 rows in a production period: enough for a
+# drift verdict), "medium" the default (two years, so that yearly seasonality is seen twice:
+# 73,000 rows), "large" ten stores over three years.
+# A production period (`simulate --production`) is one forecast horizon: the 14 days a forecast
+# made at the end of the training data covers.
+PRODUCTION_DAYS = 14
+
 SIZES: dict[str, tuple[int, int]] = {
-    "small": (40, 400),
+    "small": (80, 400),
     "medium": (100, 730),
     "large": (200, 1095),
 }
@@ -199,7 +204,9 @@ def simulate(
         )
     first_day = dt.date.fromisoformat(start)
     series = _series(population, seed)
-    period_seed = np.random.SeedSequence([seed, _PERIOD_STREAM, first_day.toordinal(), int(drift)])
+    # The period's draws ignore `drift`: a drifted run has the same promotions and the same
+    # luck as the normal one, so that the difference is the competitor alone.
+    period_seed = np.random.SeedSequence([seed, _PERIOD_STREAM, first_day.toordinal()])
     promotion_rng, noise_rng = (np.random.default_rng(s) for s in period_seed.spawn(2))
 
     dates = pd.date_range(first_day, periods=days, freq="D")
@@ -212,9 +219,10 @@ def simulate(
     years = years / DAYS_PER_YEAR
     angle = 2 * np.pi * (dates.dayofyear.to_numpy() - 1) / DAYS_PER_YEAR
     harmonics = np.arange(1, 3)
-    yearly = np.cos(angle[:, None, None] * harmonics) * series.yearly_cos + np.sin(
-        angle[:, None, None] * harmonics
-    ) * series.yearly_sin  # (days, n_series, 2)
+    yearly = (
+        np.cos(angle[:, None, None] * harmonics) * series.yearly_cos
+        + np.sin(angle[:, None, None] * harmonics) * series.yearly_sin
+    )  # (days, n_series, 2)
     level, elasticity = series.level, series.elasticity
     if drift:
         level = np.where(series.competitor, level * COMPETITOR_LEVEL_FACTOR, level)
@@ -284,9 +292,9 @@ def _series(population: int, seed: int) -> _Series:
     base_units = np.array([c.base_units for c in catalogue])
     day = np.arange(7)
     harmonic_angle = 2 * np.pi * day[:, None] * np.arange(1, 3) / 7  # (7, 2)
-    weekly = COMMON_WEEK + weekly_cos @ np.cos(harmonic_angle).T + weekly_sin @ np.sin(
-        harmonic_angle
-    ).T  # (n_items, 7)
+    weekly = (
+        COMMON_WEEK + weekly_cos @ np.cos(harmonic_angle).T + weekly_sin @ np.sin(harmonic_angle).T
+    )  # (n_items, 7)
     peak_angle = 2 * np.pi * (np.array([c.peak_day for c in catalogue]) - 1) / DAYS_PER_YEAR
     amplitude = np.array([c.yearly_amplitude for c in catalogue])
     yearly_cos = np.column_stack([amplitude * np.cos(peak_angle), second_cos])

@@ -44,6 +44,9 @@ DEFAULT_SETTINGS: dict = {
 }
 SETTING_NAMES = tuple(DEFAULT_SETTINGS)
 
+# The name `data.feature_engineering` gives these features in config/pipeline.yaml.
+KIND = "rides"
+
 # The raw columns read with the default settings (the simulated data). `required_columns`
 # gives them for other settings. The fare is never read.
 REQUIRED_COLUMNS: tuple[str, ...] = ("requested_at", "pickup_zone", "dropoff_zone")

@@ -40,4 +40,4 @@ def test_the_card_names_only_known_metrics_and_leaves_a_missing_interval_undefin
     assert card["negative_share"] == 0.0
     with_interval = score_card(ACTUAL, PREDICTED, lower=PREDICTED - 1, upper=PREDICTED + 3)
     assert with_interval["interval_width"] == pytest.approx(4.0)
-    assert score_card(ACTUAL, PREDICTED - 3)["negative_share"] == pytest.approx(0.5)
+    assert score_card(ACTUAL, PREDICTED - 3)["negative_share"] == pytest.approx(0.25)  # -2

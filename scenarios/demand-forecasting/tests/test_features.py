@@ -1,0 +1,260 @@
+"""Sales features: horizon-safe, past-only, the same offline and online, and right by hand."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from {{ package_name }}.features import (
+    DEFAULT_SETTINGS,
+    REQUIRED_COLUMNS,
+    engineer_features,
+    feature_names,
+    history_from_dict,
+    new_history,
+)
+from {{ package_name }}.simulate import SIZES, simulate
+
+# One series, daily, a short horizon: small enough to check by hand.
+TOY = {
+    "series": [],
+    "time": "date",
+    "frequency": "day",
+    "target": "units",
+    "horizon": 2,
+    "lags": [2, 3],
+    "windows": [2],
+    "price": "price",
+    "price_window": 3,
+}
+# The hourly bike-sharing settings of config/real_data.yaml.
+HOURLY = {
+    "series": [],
+    "time": "dteday",
+    "hour": "hr",
+    "frequency": "hour",
+    "target": "cnt",
+    "horizon": 24,
+    "lags": [24, 48, 168, 336],
+    "windows": [24, 168],
+}
+
+
+@pytest.fixture(scope="module")
+def sales() -> pd.DataFrame:
+    return simulate(*SIZES["small"], seed=3).rows
+
+
+def _features(rows: pd.DataFrame, settings: dict = DEFAULT_SETTINGS) -> pd.DataFrame:
+    return engineer_features(rows, new_history(settings))
+
+
+def _toy(units: list, prices: list | None = None, start: str = "2026-03-02") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "date": pd.date_range(start, periods=len(units), freq="D"),
+            "price": prices if prices is not None else [2.0] * len(units),
+            "units": pd.array(units, dtype="Int64"),
+        }
+    )
+
+
+def test_names_follow_the_settings():
+    assert feature_names(TOY) == [
+        "units_lag_2",
+        "units_lag_3",
+        "units_mean_2",
+        "price_vs_regular",
+        "price_change",
+        "day_of_week",
+        "day_of_year",
+        "month",
+    ]
+    assert feature_names({}) == feature_names(DEFAULT_SETTINGS)
+    assert "units_sold_lag_14" in feature_names({})  # the seasonal-naive baseline
+    assert feature_names(HOURLY)[:4] == ["cnt_lag_24", "cnt_lag_48", "cnt_lag_168", "cnt_lag_336"]
+    assert "hour_of_day" in feature_names(HOURLY)
+    assert "price_vs_regular" not in feature_names(HOURLY)
+    assert set(REQUIRED_COLUMNS) == {"store_id", "item_id", "date", "price"}
+
+
+def test_lags_shorter_than_the_horizon_are_refused():
+    with pytest.raises(ValueError, match=r"lags \[7\] are shorter than the horizon 14"):
+        new_history({**DEFAULT_SETTINGS, "lags": [7, 14]})
+    with pytest.raises(ValueError, match="frequency"):
+        new_history({**DEFAULT_SETTINGS, "frequency": "week"})
+    with pytest.raises(ValueError, match="unknown"):
+        new_history({**DEFAULT_SETTINGS, "lag": [14]})
+    with pytest.raises(ValueError, match="lack"):
+        new_history({"time": "date", "target": "units"})
+
+
+def test_a_hand_built_series():
+    rows = _toy([10, 20, 30, 40, 50, 60], prices=[2.0, 2.0, 1.0, 2.0, 2.0, 1.5])
+    f = _features(rows, TOY)
+    assert f["units_lag_2"].tolist()[2:] == [10, 20, 30, 40]
+    assert f["units_lag_3"].tolist()[3:] == [10, 20, 30]
+    assert f[["units_lag_2", "units_lag_3", "units_mean_2"]].iloc[0].isna().all()
+    # The mean of the two days ending two days back; one known day is a mean of one.
+    assert np.isnan(f["units_mean_2"][1])
+    assert f["units_mean_2"].tolist()[2:] == [10, 15, 25, 35]
+    # Regular price: the median over the three days ending two days back.
+    assert np.isnan(f["price_vs_regular"][1])
+    assert f["price_vs_regular"][2] == pytest.approx(1.0 / 2.0)  # median of [2]
+    assert f["price_vs_regular"][4] == pytest.approx(2.0 / 2.0)  # median of [2, 2, 1]
+    assert f["price_vs_regular"][5] == pytest.approx(1.5 / 2.0)  # median of [2, 1, 2]
+    assert f["price_change"][2] == pytest.approx(1.0 / 2.0 - 1)
+    assert f["price_change"][4] == pytest.approx(2.0 / 1.0 - 1)
+    assert f["day_of_week"].tolist() == [0, 1, 2, 3, 4, 5]  # 2026-03-02 is a Monday
+    assert f["day_of_year"][0] == 61 and f["month"][0] == 3
+
+
+def test_series_have_separate_histories():
+    rows = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-03-02", "2026-03-02", "2026-03-04", "2026-03-04"]),
+            "store_id": ["s01", "s02", "s01", "s02"],
+            "item_id": ["milk", "milk", "milk", "milk"],
+            "price": [1.0, 1.0, 1.0, 1.0],
+            "units_sold": pd.array([5, 7, 0, 0], dtype="Int64"),
+        }
+    )
+    settings = {**DEFAULT_SETTINGS, "horizon": 2, "lags": [2], "windows": [], "price": None}
+    f = _features(rows, settings)
+    assert f["units_sold_lag_2"].tolist()[2:] == [5, 7]
+
+
+def test_a_missing_period_gives_nan_not_a_shifted_lag():
+    # Hourly: 03:00 is missing. The lag 2 of 05:00 is 03:00, which is unknown.
+    rows = pd.DataFrame(
+        {
+            "dteday": pd.to_datetime(["2012-05-01"] * 5),
+            "hr": pd.array([0, 1, 2, 4, 5], dtype="Int64"),
+            "cnt": pd.array([10, 11, 12, 14, 15], dtype="Int64"),
+        }
+    )
+    settings = {**HOURLY, "horizon": 2, "lags": [2], "windows": [3]}
+    f = _features(rows, settings)
+    assert f["cnt_lag_2"].tolist()[2:4] == [10, 12] and np.isnan(f["cnt_lag_2"][4])
+    # The window of 05:00 covers 01:00 to 03:00: the mean of the two known hours.
+    assert f["cnt_mean_3"][4] == pytest.approx((11 + 12) / 2)
+    assert f["hour_of_day"].tolist() == [0, 1, 2, 4, 5]
+    # Across midnight: 00:00 of the next day reads 22:00 of the day before.
+    nights = pd.DataFrame(
+        {
+            "dteday": pd.to_datetime(["2012-05-01", "2012-05-02"]),
+            "hr": pd.array([22, 0], dtype="Int64"),
+            "cnt": pd.array([7, 3], dtype="Int64"),
+        }
+    )
+    assert _features(nights, settings)["cnt_lag_2"].tolist()[1] == 7
+
+
+def test_the_bike_file_layout_gets_hourly_lags():
+    hours = pd.date_range("2011-01-01", periods=24 * 20, freq="h")
+    rows = pd.DataFrame(
+        {
+            "dteday": hours.normalize(),
+            "hr": pd.array(hours.hour, dtype="Int64"),
+            "cnt": pd.array(np.arange(len(hours)), dtype="Int64"),
+        }
+    )
+    f = _features(rows, HOURLY)
+    assert (f["cnt_lag_168"][168:] == np.arange(len(hours) - 168)).all()
+    assert f["cnt_lag_168"][:168].isna().all()
+    assert f["cnt_mean_24"][24] == pytest.approx(np.mean(np.arange(0, 1)))
+    assert f["cnt_mean_168"][400] == pytest.approx(np.mean(np.arange(400 - 24 - 167, 400 - 24 + 1)))
+
+
+def test_features_of_a_row_do_not_depend_on_later_rows(sales):
+    full = _features(sales)
+    cut = len(sales) // 2
+    pd.testing.assert_frame_equal(_features(sales.iloc[:cut]), full.iloc[:cut])
+
+    # Rewrite the future: other units and prices after the cut.
+    rng = np.random.default_rng(0)
+    altered = sales.copy()
+    later = altered.index[cut:]
+    for column in ("units_sold", "price"):
+        altered.loc[later, column] = rng.permutation(altered.loc[later, column].to_numpy())
+    changed = _features(altered)
+    pd.testing.assert_frame_equal(changed.iloc[:cut], full.iloc[:cut])
+    assert not changed.iloc[cut:].equals(full.iloc[cut:])
+
+
+def test_a_row_never_reads_its_own_target(sales):
+    rows = sales.iloc[:4000]
+    full = _features(rows)
+    last_day = rows["date"] == rows["date"].max()
+    changed = rows.assign(units_sold=rows["units_sold"].where(~last_day, 999))
+    pd.testing.assert_frame_equal(_features(changed), full)
+
+
+def test_rows_without_target_read_the_history_and_add_nothing(sales):
+    """Forecast requests (no units yet) get horizon-safe lags from the actuals known so far."""
+    days = np.sort(sales["date"].unique())
+    origin = days[199]
+    known, ahead = sales[sales["date"] <= origin], sales[sales["date"] > origin]
+    ahead = ahead[ahead["date"] <= origin + np.timedelta64(14, "D")]
+    batch = _features(pd.concat([known, ahead]))
+
+    history = new_history(DEFAULT_SETTINGS)
+    engineer_features(known, history)
+    before = json.dumps(history.to_dict())
+    forecast = engineer_features(ahead.drop(columns="units_sold"), history)
+    assert json.dumps(history.to_dict()) == before
+    # Every feature of the next 14 days is known at the origin, and the same as in training.
+    pd.testing.assert_frame_equal(forecast, batch.loc[ahead.index])
+    assert forecast["units_sold_lag_14"].notna().all()
+
+
+def test_chunked_and_one_by_one_equal_one_batch(sales):
+    """The service featurises one row at a time, with actuals arriving in between."""
+    rows = sales.iloc[:6000]
+    batch = _features(rows)
+
+    history = new_history(DEFAULT_SETTINGS)
+    first = engineer_features(rows.iloc[:3500], history)
+    rest = engineer_features(rows.iloc[3500:], history)
+    pd.testing.assert_frame_equal(pd.concat([first, rest]), batch)
+
+    history = new_history(DEFAULT_SETTINGS)
+    engineer_features(rows.iloc[:5800], history)
+    one_by_one = [engineer_features(rows.iloc[[i]], history) for i in range(5800, 6000)]
+    pd.testing.assert_frame_equal(pd.concat(one_by_one), batch.iloc[5800:])
+
+
+def test_history_survives_a_json_round_trip(sales):
+    cut = len(sales) // 2
+    kept = new_history(DEFAULT_SETTINGS)
+    engineer_features(sales.iloc[:cut], kept)
+
+    saved = json.dumps(kept.to_dict(), allow_nan=False)
+    restored = history_from_dict(json.loads(saved))
+    assert restored.to_dict() == kept.to_dict()
+    assert restored.settings == kept.settings
+
+    continued = engineer_features(sales.iloc[cut:], kept)
+    pd.testing.assert_frame_equal(engineer_features(sales.iloc[cut:], restored), continued)
+
+
+def test_history_keeps_only_what_the_features_read(sales):
+    history = new_history(DEFAULT_SETTINGS)
+    engineer_features(sales, history)
+    # The longest reach: a 91-day window ending 14 days back.
+    assert history.span == 14 + 91 - 1
+    series = history.to_dict()["series"]
+    assert len(series) == SIZES["small"][0]
+    assert all(len(s["periods"]) == history.span for s in series.values())
+
+
+def test_the_input_contract_is_enforced(sales):
+    with pytest.raises(KeyError, match="price"):
+        _features(sales.drop(columns="price"))
+    with pytest.raises(ValueError, match="time order"):
+        _features(sales.iloc[::-1])
+    features = _features(sales.iloc[:300].set_axis(np.arange(1000, 1300)))
+    assert (features.dtypes == np.float64).all()
+    assert features.index.equals(pd.RangeIndex(1000, 1300))
+    assert list(features.columns) == feature_names(DEFAULT_SETTINGS)
