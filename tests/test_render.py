@@ -233,3 +233,24 @@ def test_destination_errors_are_file_exists_errors(tmp_path: Path) -> None:
     with pytest.raises(FileExistsError) as caught:
         create_project("fraud-detection", tmp_path / "p")
     assert isinstance(caught.value, DestinationError)
+
+
+# --- what differs by use case and task -------------------------------------------------------
+
+
+@pytest.mark.parametrize("use_case", [u.name for u in list_use_cases() if u.available])
+def test_each_use_case_gets_only_its_own_task_and_files(use_case: str, tmp_path: Path) -> None:
+    project = create_project(use_case, tmp_path / "p")
+    src = project.path / "src" / project.package_name
+    task = get_use_case(use_case).task
+    service = (src / "service.py").read_text()
+    for path in src.glob("*.py"):
+        text = path.read_text()
+        assert not LEFTOVER_JINJA.search(text), path.name
+        compile(text, str(path), "exec")
+    # A binary project decides with a threshold; a regression project answers an interval.
+    assert ("def decide(" in (src / "pipeline.py").read_text()) == (task == "binary")
+    assert ("interval_booster" in service) == (task == "regression")
+    assert (src / "backtest.py").is_file() == (use_case == "demand-forecasting")
+    assert ("async def forecast(" in service) == (use_case == "demand-forecasting")
+    assert (project.path / "MODEL_CARD.md").is_file() == (use_case == "readmission")
