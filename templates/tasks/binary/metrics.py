@@ -35,6 +35,9 @@ METRICS: dict[str, Metric] = {
 }
 # The figures `models` lists for every registered version.
 HEADLINE = ("pr_auc", "roc_auc", "recall_at_alert_rate", "brier")
+# Every metric here has a direction and is computed for every scorer and from the log.
+SIGNED: frozenset[str] = frozenset()
+MODEL_ONLY: frozenset[str] = frozenset()
 
 
 def pr_auc(labels: np.ndarray, scores: np.ndarray) -> float:

@@ -37,6 +37,11 @@ METRICS: dict[str, Metric] = {
 }
 # The figures `models` lists for every registered version.
 HEADLINE = ("mae", "wape", "bias", "coverage")
+# Reported, never a limit: a signed figure has no "better" direction (`abs_bias` has).
+SIGNED = frozenset({"bias"})
+# Figures only the model's own evaluation has: the baseline has no interval, and the
+# prediction log keeps no interval nor any grid of inputs.
+MODEL_ONLY = frozenset({"coverage", "interval_width", "monotone_violations"})
 
 
 def mae(actual: np.ndarray, predicted: np.ndarray) -> float:
