@@ -1,7 +1,7 @@
 """Benchmark: the generated BentoML service under load, against a minimal FastAPI service.
 
 For each available use case: generate the project, run its pipeline at the default size,
-simulate a production week, and replay 2,000 of its rows with `wrk` (8 connections) on
+simulate a production period, and replay 2,000 of its rows with `wrk` (8 connections) on
 loopback against
 
 1. the project's BentoML service (`python -m <package> serve`): validation, features,
@@ -125,11 +125,11 @@ def bench(use_case: str, size: str, seconds: int, python: Path) -> None:
 
         replay = f"""
 import json, sys
-import pandas as pd
 from {package}.config import load_config
+from {package}.data import load_dataset
 from {package}.lifecycle import request_rows
 config = load_config("config/pipeline.yaml")
-frame = pd.read_csv("data/production.csv").head({REPLAYED_ROWS})
+frame = load_dataset(config, "data/production.csv", require_target=False).head({REPLAYED_ROWS})
 print(json.dumps([json.dumps(row) for row in request_rows(frame, config)]))
 """
         output = support.run([str(python), "-c", replay], project.path, env)

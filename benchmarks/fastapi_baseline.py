@@ -2,8 +2,8 @@
 
 It loads the same bundle with the generated project's own `ScoringPipeline` (the same
 features and the same booster, one thread), validates the same request model, and answers
-the score and decision; no BentoML, no prediction log, no metrics. The gap between the two is
-what the framework and the durable log cost.
+the score and decision (or the prediction); no BentoML, no prediction log, no metrics. The
+gap between the two is what the framework and the durable log cost.
 
     python benchmarks/fastapi_baseline.py PACKAGE BUNDLE_DIR PORT   (PYTHONPATH=<project>/src)
 """
@@ -24,7 +24,7 @@ def build_app(package: str, bundle: Path) -> FastAPI:
     pipeline.booster.set_param({"nthread": 1})
     spec = pipeline.spec
     request_model = importlib.import_module(f"{package}.schema").request_model
-    Row = request_model("Row", spec.columns, exclude=(spec.target,))
+    Row = request_model("Row", spec.columns, exclude=(spec.target, *spec.known_after_outcome))
     datetimes = [name for name, column in spec.columns.items() if column.type == "datetime"]
     app = FastAPI()
 
@@ -34,7 +34,9 @@ def build_app(package: str, bundle: Path) -> FastAPI:
         for name in datetimes:
             frame[name] = pd.to_datetime(frame[name])
         scores = pipeline.score_inputs(pipeline.inputs(frame))
-        return {"score": float(scores[0]), "decision": str(pipeline.decide(scores)[0])}
+        if hasattr(pipeline, "decide"):  # a binary task: a probability and a decision
+            return {"score": float(scores[0]), "decision": str(pipeline.decide(scores)[0])}
+        return {"prediction": float(scores[0])}
 
     return app
 
