@@ -115,11 +115,13 @@ def real_data(use_case: str, project, python: Path, env: dict) -> dict | None:
 
 def print_cards(use_case: str, cards: dict) -> None:
     metrics = [name for name, value in cards["model"].items() if value is not None]
-    print("  " + f"{'':10}" + "".join(f"{name:>14}" for name in metrics))
+    widths = [max(10, len(name)) + 2 for name in metrics]
+    header = "".join(f"{name:>{w}}" for name, w in zip(metrics, widths, strict=True))
+    print(f"  {'':10}{header}")
     for scorer, card in cards.items():
         cells = "".join(
-            f"{card[name]:14.4f}" if card.get(name) is not None else f"{'n/a':>14}"
-            for name in metrics
+            f"{card[name]:{w}.4f}" if card.get(name) is not None else f"{'n/a':>{w}}"
+            for name, w in zip(metrics, widths, strict=True)
         )
         print(f"  {scorer:10}{cells}")
     metric, higher_is_better = HEADLINE[use_case]
