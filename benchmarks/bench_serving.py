@@ -14,7 +14,7 @@ Aims (issue 2): throughput at least 0.7 of the baseline's, p99 under 25 ms at 8 
 zero non-2xx answers. Figures are printed, nothing is asserted. Needs `wrk` (`make bench`
 installs it) and `taskset`; installs fastapi into the shared project environment.
 
-    .venv/bin/python benchmarks/bench_serving.py [--seconds 20] [--size medium]
+    .venv/bin/python benchmarks/bench_serving.py [--seconds 20] [--size medium] [--use-case X]
 """
 
 from __future__ import annotations
@@ -167,6 +167,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--size", default="medium")
+    parser.add_argument(
+        "--use-case", action="append", help="Only this use case (repeatable); default all."
+    )
     args = parser.parse_args()
     for tool in ("wrk", "taskset"):
         if shutil.which(tool) is None:
@@ -175,7 +178,7 @@ def main() -> None:
     install = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python)]
     support.run([*install, "fastapi"], HERE, dict(os.environ))
     for use_case in list_use_cases():
-        if use_case.available:
+        if use_case.available and (not args.use_case or use_case.name in args.use_case):
             bench(use_case.name, args.size, args.seconds, python)
 
 
