@@ -3,6 +3,9 @@
 Monitoring needs to know what the model was asked and what it answered, and, once outcomes
 arrive (a chargeback, a readmission), whether it was right. The service appends one row per
 prediction here; outcomes are added later with `add_labels` and joined by the row's id.
+Retraining reads the same records back as data (`labelled_requests`): each request as sent,
+plus the outcome columns that arrived for it. With shadow scoring, the challenger's answer to
+each request is kept beside the champion's (`shadow` table), never in place of it.
 
 SQLite in WAL mode with `synchronous=NORMAL` is a good fit for one serving process: a commit
 costs no fsync (the WAL is synced at checkpoints), readers such as the `monitor` command do
@@ -43,7 +46,17 @@ CREATE TABLE IF NOT EXISTS labels (
     label REAL NOT NULL,
     labelled_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS shadow (
+    request_id TEXT PRIMARY KEY,
+    model_version TEXT NOT NULL,
+    score REAL NOT NULL,
+    decision TEXT NOT NULL
+);
 """
+# Added after the first release: the outcome's own columns as they arrived (the target, and
+# what is known only after it), so that retraining can rebuild complete rows. Logs made
+# before have the column added on first open.
+OUTCOME_COLUMN = "ALTER TABLE labels ADD COLUMN outcome TEXT"
 
 INSERT = """
 INSERT INTO predictions
@@ -53,8 +66,14 @@ VALUES
 """
 
 UPSERT_LABEL = """
-INSERT INTO labels (entity_id, label, labelled_at) VALUES (?, ?, ?)
-ON CONFLICT (entity_id) DO UPDATE SET label = excluded.label, labelled_at = excluded.labelled_at
+INSERT INTO labels (entity_id, label, labelled_at, outcome) VALUES (?, ?, ?, ?)
+ON CONFLICT (entity_id) DO UPDATE SET
+    label = excluded.label, labelled_at = excluded.labelled_at, outcome = excluded.outcome
+"""
+
+INSERT_SHADOW = """
+INSERT INTO shadow (request_id, model_version, score, decision)
+VALUES (:request_id, :model_version, :score, :decision)
 """
 
 COLUMNS = ["request_id", "logged_at", "entity_id", "model_version", "score", "decision"]
@@ -95,6 +114,9 @@ class PredictionLog:
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.executescript(SCHEMA)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(labels)")}
+            if "outcome" not in columns:
+                connection.execute(OUTCOME_COLUMN)
             self._connection = connection
         return self._connection
 
@@ -110,12 +132,15 @@ class PredictionLog:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def write(self, records: list[dict[str, Any]]) -> None:
-        """Append predictions in one transaction.
+    def write(
+        self, records: list[dict[str, Any]], shadow: list[dict[str, Any]] | None = None
+    ) -> None:
+        """Append predictions (and the challenger's shadow answers) in one transaction.
 
         Each record holds request_id, logged_at, entity_id (or None), model_version, score,
         decision, inputs (the model inputs) and payload (the request as sent), both as dicts
-        of plain JSON values.
+        of plain JSON values. Each shadow record holds request_id, model_version, score and
+        decision.
         """
         rows = [
             {
@@ -133,6 +158,11 @@ class PredictionLog:
             connection = self._connect()
             with connection:
                 connection.executemany(INSERT, rows)
+                if shadow:
+                    connection.executemany(
+                        INSERT_SHADOW,
+                        [{**record, "score": float(record["score"])} for record in shadow],
+                    )
 
     def read(
         self,
@@ -170,11 +200,13 @@ class PredictionLog:
         )
         return pd.concat([meta, inputs, label, fields], axis=1)
 
-    def add_labels(self, frame: pd.DataFrame) -> int:
+    def add_labels(self, frame: pd.DataFrame, outcome_columns: list[str] | None = None) -> int:
         """Record outcomes (columns entity_id and label), replacing earlier ones for an id.
 
-        Returns how many logged predictions the labelled ids match: an outcome may arrive for
-        a row that was never served here, and then it simply joins nothing.
+        `outcome_columns` names further columns of `frame` kept as they arrived (the raw
+        target, and what is known only after it), for retraining. Returns how many logged
+        predictions the labelled ids match: an outcome may arrive for a row that was never
+        served here, and then it simply joins nothing.
         """
         missing = {"entity_id", "label"} - set(frame.columns)
         if missing:
@@ -187,7 +219,18 @@ class PredictionLog:
         if values.isna().any():
             example = frame.loc[values.isna(), "label"].iloc[0]
             raise ValueError(f"labels must be numbers; got {example!r}")
-        rows = [(str(id_), float(label), stamp) for id_, label in zip(ids, values, strict=True)]
+        outcomes = (
+            [
+                json.dumps(dict(zip(outcome_columns, values, strict=True)), default=plain)
+                for values in frame[outcome_columns].itertuples(index=False, name=None)
+            ]
+            if outcome_columns
+            else [None] * len(frame)
+        )
+        rows = [
+            (str(id_), float(label), stamp, outcome)
+            for id_, label, outcome in zip(ids, values, outcomes, strict=True)
+        ]
         with self._lock:
             connection = self._connect()
             with connection:
@@ -199,8 +242,77 @@ class PredictionLog:
             ).fetchone()
         return int(matched)
 
+    def labelled_requests(self) -> pd.DataFrame:
+        """Every labelled request as a raw row: the fields sent, plus the outcome's columns.
+
+        One row per entity (its latest prediction, if it was asked about more than once),
+        in the order served, with `logged_at` and the `model_version` that answered. Values
+        are text, as in a CSV file; requests labelled without outcome columns (`add_labels`
+        without them) are left out.
+        """
+        query = """
+            SELECT p.logged_at, p.model_version, p.payload, l.outcome
+            FROM predictions AS p JOIN labels AS l ON l.entity_id = p.entity_id
+            WHERE l.outcome IS NOT NULL AND p.id IN (
+                SELECT MAX(id) FROM predictions WHERE entity_id IS NOT NULL GROUP BY entity_id
+            )
+            ORDER BY p.id
+        """
+        with self._lock:
+            rows = self._connect().execute(query).fetchall()
+        # Text before any frame exists: pandas would turn a column of 3 and 2.5 into floats
+        # and write the id 12345 as "12345.0".
+        records = [
+            {
+                name: _as_text(value)
+                for name, value in {
+                    **json.loads(payload),
+                    **json.loads(outcome),
+                    "logged_at": logged_at,
+                    "model_version": version,
+                }.items()
+            }
+            for logged_at, version, payload, outcome in rows
+        ]
+        return pd.DataFrame.from_records(records).astype("object")
+
+    def shadowed(self) -> pd.DataFrame:
+        """Requests the challenger also answered: both versions' scores, and the label.
+
+        Columns request_id, logged_at, model_version, score, shadow_version, shadow_score,
+        label (NaN until the outcome arrives), oldest first.
+        """
+        query = """
+            SELECT p.request_id, p.logged_at, p.model_version, p.score,
+                   s.model_version, s.score, l.label
+            FROM predictions AS p JOIN shadow AS s ON s.request_id = p.request_id
+            LEFT JOIN labels AS l ON l.entity_id = p.entity_id
+            ORDER BY p.id
+        """
+        with self._lock:
+            rows = self._connect().execute(query).fetchall()
+        columns = [
+            "request_id",
+            "logged_at",
+            "model_version",
+            "score",
+            "shadow_version",
+            "shadow_score",
+            "label",
+        ]
+        return pd.DataFrame(rows, columns=columns).astype({"label": "float64"})
+
     def count(self) -> int:
         """How many predictions the log holds."""
         with self._lock:
             (total,) = self._connect().execute("SELECT COUNT(*) FROM predictions").fetchone()
         return int(total)
+
+
+def _as_text(value: Any) -> Any:
+    """A JSON value as a CSV cell would hold it: text, or None where it is missing."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

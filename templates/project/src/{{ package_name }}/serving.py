@@ -47,12 +47,18 @@ def free_port() -> int:
 def server_env(config: Config, tag: str | None = None) -> dict[str, str]:
     """The environment of a `bentoml` subprocess working on this project.
 
-    The server reads the same configuration file as the caller (`config.source`).
+    The server reads the same configuration file as the caller (`config.source`), and logs
+    to the caller's prediction log with the caller's shadow setting, which may differ from
+    the file's (the drift demo uses a log of its own).
     """
     env = dict(os.environ)
     env.update(registry.bentoml_env(config))
     env["PIPELINE_CONFIG"] = str(Path(config.source or config.root / DEFAULT_CONFIG).resolve())
+    env["PREDICTION_LOG"] = str(config.path(config.serving.prediction_log).resolve())
+    env["SHADOW_SCORING"] = "1" if config.serving.shadow else "0"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), env.get("PYTHONPATH")]))
+    # A server for the champion follows promotions and rollbacks; one for a version does not.
+    env["FOLLOW_CHAMPION"] = "0" if tag is not None else "1"
     if tag is not None:
         env["MODEL_TAG"] = tag
     return env
