@@ -42,8 +42,13 @@ EXPECTED_FILES = [
     "src/{package}/cli.py",
     "src/{package}/simulate.py",
     "src/{package}/features.py",
+    "src/{package}/retrain.py",
+    "src/{package}/loop.py",
+    "src/{package}/modelcard.py",
     "tests/test_end_to_end.py",
+    "tests/test_loop.py",
     ".github/workflows/ci.yml",
+    ".github/workflows/monitor.yml",
 ]
 
 # Jinja's delimiters, unless preceded by `$`: `${{ ... }}` is a GitHub Actions expression and
