@@ -1,5 +1,5 @@
 # Two commands for a newcomer (see README.md):
-#   make demo   generate the fraud-detection project and run its whole lifecycle
+#   make demo   generate the fraud-detection project, run its whole lifecycle, then the loop
 #   make test   run this repository's test suite, end-to-end tests included
 # Both create .venv with the generator installed (uv) first. Only python3 (3.11+) and make are
 # needed; `make bench` also installs wrk (Debian package) for the serving benchmark.
@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	rm -rf $(DEMO)
 	$(VENV)/bin/mlops-new fraud-detection $(DEMO)
-	$(MAKE) -C $(DEMO) setup run
+	$(MAKE) -C $(DEMO) setup run drift-demo
 
 test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
