@@ -20,6 +20,7 @@ import json
 import math
 import sqlite3
 import threading
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,35 @@ def plain(value: Any) -> Any:
     if isinstance(value, datetime | pd.Timestamp):
         return value.isoformat()
     return value
+
+
+def new_records(
+    payloads: list[dict[str, Any]],
+    inputs: list[dict[str, Any]],
+    scores: Any,
+    decisions: list[str],
+    *,
+    model_version: str,
+    id_column: str | None,
+) -> list[dict[str, Any]]:
+    """One record per answered request for `PredictionLog.write`, row for row: a new
+    request id each, one time stamp for all, the entity's id taken from the payload."""
+    logged_at = now()
+    return [
+        {
+            "request_id": uuid.uuid4().hex,
+            "logged_at": logged_at,
+            "entity_id": payload.get(id_column) if id_column else None,
+            "model_version": model_version,
+            "score": float(score),
+            "decision": decision,
+            "inputs": row_inputs,
+            "payload": payload,
+        }
+        for payload, row_inputs, score, decision in zip(
+            payloads, inputs, scores, decisions, strict=True
+        )
+    ]
 
 
 class PredictionLog:
