@@ -99,7 +99,7 @@ def cold_import(python: Path, cwd: Path, env: dict[str, str]) -> float:
 def bench(use_case: str, size: str, python: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         project = create_project(use_case, Path(scratch) / "bench")
-        env = support.project_env(project.path)
+        env = support.project_env(project.path, python)
         env["BENTOML_HOME"] = str(project.path / ".bentoml")
         env["PYTHONUNBUFFERED"] = "1"  # lines arrive when printed: the step times rely on it
         command = [str(python), "-m", project.package_name, "drift-demo", "--size", size]

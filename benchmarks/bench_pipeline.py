@@ -75,7 +75,7 @@ print(json.dumps(timings))
 def bench(use_case: str, size: str, python: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         project = create_project(use_case, Path(scratch) / "bench")
-        env = support.project_env(project.path)
+        env = support.project_env(project.path, python)
         code = IN_PROCESS.format(package=project.package_name)
         output = support.run([str(python), "-c", code, size], project.path, env)
         timings = json.loads(output.strip().splitlines()[-1])

@@ -117,7 +117,7 @@ def wrk(url: str, script: Path, seconds: int) -> dict[str, float]:
 def bench(use_case: str, size: str, seconds: int, python: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         project = create_project(use_case, Path(scratch) / "bench")
-        env = support.project_env(project.path)
+        env = support.project_env(project.path, python)
         package = project.package_name
         support.run(["make", f"PYTHON={python}", "pipeline", f"SIZE={size}"], project.path, env)
         cli = [str(python), "-m", package]

@@ -61,9 +61,28 @@ def shared_python() -> Path:
     return python
 
 
-def project_env(project: Path) -> dict[str, str]:
-    """The environment for running a generated project's code from its source folder."""
+SYSTEM_PATH = os.pathsep.join(["/usr/sbin", "/usr/bin", "/sbin", "/bin"])
+"""The operating system's own folders: the PATH of a fresh machine, before anything is installed."""
+
+
+def fresh_path(*environments: Path) -> str:
+    """A PATH of the given virtual environments' `bin` folders, then the system's folders.
+
+    Commands run by the end-to-end tests get this PATH, not the developer's: a tool that
+    exists only on this machine (a global uv, ruff, pip) cannot make them pass here and fail
+    on a user's fresh machine.
+    """
+    return os.pathsep.join([*(str(venv / "bin") for venv in environments), SYSTEM_PATH])
+
+
+def project_env(project: Path, python: Path) -> dict[str, str]:
+    """The environment for running a generated project's code from its source folder.
+
+    `python` is the environment's interpreter (`shared_python()`); its `bin` folder is the
+    only one on PATH besides the system's.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BENTOML_", "VIRTUAL_ENV"))}
+    env["PATH"] = fresh_path(python.parent.parent)
     env["PYTHONPATH"] = str(project / "src")
     env["BENTOML_DO_NOT_TRACK"] = "True"
     return env

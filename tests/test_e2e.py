@@ -66,7 +66,7 @@ def shared_python() -> Path:
 @pytest.mark.parametrize("use_case", AVAILABLE)
 def test_generated_project_passes_its_own_checks_tests_and_run(use_case, tmp_path, shared_python):
     project = create_project(use_case, tmp_path / f"my-{use_case}")
-    env = support.project_env(project.path)
+    env = support.project_env(project.path, shared_python)
     make = ["make", f"PYTHON={shared_python}"]
 
     run([*make, "lint"], project.path, env)
@@ -91,7 +91,7 @@ def test_real_public_dataset_goes_through_the_same_pipeline(use_case, tmp_path, 
     if source is None or not source.is_file():
         pytest.skip(f"no real dataset for {use_case} beside the repository ({DATASETS})")
     project = create_project(use_case, tmp_path / f"real-{use_case}")
-    env = support.project_env(project.path)
+    env = support.project_env(project.path, shared_python)
     cli = [str(shared_python), "-m", project.package_name]
     options = ["--config", "config/real_data.yaml"]
 
