@@ -1,51 +1,71 @@
-"""Hatch build hook: ship the template's history in the wheel, as `generator/_template.bundle`.
+"""Hatch build hook: ship the template's release history in the wheel, as a git bundle.
 
-`mlops-new update` needs every template version as a git tag (copier re-renders the version a
-project was generated with). The wheel therefore carries a git bundle of this repository's
-history with every `v*` tag, plus a tag `v<this version>` on the commit being built when the
-checkout has none. The tag is made in a temporary clone, never in the checkout. At run time
-the generator fetches the bundle into a per-user store (generator/_store.py).
+`mlops-new update` needs the template version a project was generated with and the version
+to update to, as git tags (copier re-renders the old one). The wheel therefore carries
+`generator/_template.bundle`: a tag `v<version>` for every release in CHANGELOG.md, at the
+commit that released it, and one for this build's own version when it is a development
+version (generator/_release.py explains the versions). At run time the generator fetches the
+bundle into a per-user store (generator/_store.py).
 
-The bundle must equal what ships, so the build refuses uncommitted changes to the template
-(copier.yml, templates/, scenarios/), and a `v<version>` tag whose template differs from the
-commit being built (bump the version instead). Editable installs render the working tree and
-get no bundle; a source tree without git (an sdist) builds a wheel without one, whose projects
-cannot be updated (a warning says so).
+- From a git checkout, the bundle is written here. A shallow clone, or shipped files with
+  uncommitted changes, stop the build with a message saying what to do: such a wheel would
+  generate projects that `mlops-new update` cannot follow.
+- An sdist carries the bundle at its root (`_template.bundle`), written from the checkout
+  like the wheel's, so that the wheel `uv build` makes from the sdist carries it too. A
+  source tree with neither git nor a bundle stops the build.
+- Editable installs render the working tree and get no bundle.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import subprocess
+import sys
 import tempfile
-import warnings
 from pathlib import Path
 from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
-TEMPLATE_PATHS = ("copier.yml", "templates", "scenarios")
 BUNDLE_IN_WHEEL = "generator/_template.bundle"
+BUNDLE_IN_SDIST = "_template.bundle"
+
+
+def _release_module() -> Any:
+    """generator/_release.py, loaded by path: the package's dependencies are not installed."""
+    name = "_mlops_new_release"
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parent / "generator" / "_release.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec is not None and spec.loader is not None
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
 
 
 class TemplateBundleHook(BuildHookInterface):  # type: ignore[type-arg]
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
-        if self.target_name != "wheel" or version == "editable":
+        if version == "editable":
             return
         root = Path(self.root)
-        if not (root / ".git").exists():
-            warnings.warn(
-                f"{root} is not a git checkout: the wheel carries no template history, and "
-                "projects generated with it cannot be updated by `mlops-new update`",
-                stacklevel=1,
-            )
+        target = BUNDLE_IN_WHEEL if self.target_name == "wheel" else BUNDLE_IN_SDIST
+        packaged = root / BUNDLE_IN_SDIST
+        if not (root / ".git").exists() and packaged.is_file():
+            # A wheel built from our sdist: its bundle was written from the checkout.
+            _check_bundle(packaged, f"v{self.metadata.version}")
+            build_data["force_include"][str(packaged)] = target
             return
+        release = _release_module()
         self._scratch = Path(tempfile.mkdtemp(prefix="mlops-new-bundle-"))
         bundle = self._scratch / "template.bundle"
-        write_bundle(root, f"v{self.metadata.version}", bundle, self._scratch / "clone")
-        build_data["force_include"][str(bundle)] = BUNDLE_IN_WHEEL
+        try:
+            release.write_bundle(root, self.metadata.version, bundle)
+        except release.ReleaseError as error:
+            raise RuntimeError(f"mlops-new cannot be built from {root}: {error}") from None
+        build_data["force_include"][str(bundle)] = target
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         scratch = getattr(self, "_scratch", None)
@@ -53,37 +73,21 @@ class TemplateBundleHook(BuildHookInterface):  # type: ignore[type-arg]
             shutil.rmtree(scratch, ignore_errors=True)
 
 
-def write_bundle(root: Path, tag: str, bundle: Path, clone: Path) -> None:
-    """Write the bundle of `root`'s `v*` tags, with `tag` on HEAD if missing, to `bundle`."""
-    dirty = _git(root, "status", "--porcelain", "--untracked-files=all", "--", *TEMPLATE_PATHS)
-    if dirty.strip():
+def _check_bundle(bundle: Path, tag: str) -> None:
+    if shutil.which("git") is None:  # it is copied as it is; the generator checks it again
+        return
+    # Run from the filesystem's root: git looks for a repository around its working folder,
+    # and uv's build folder has a `.git` file of its own that git cannot read.
+    heads = subprocess.run(
+        ["git", "bundle", "list-heads", str(bundle)],
+        cwd=bundle.anchor,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if f"refs/tags/{tag}" not in heads.stdout.split():
         raise RuntimeError(
-            "refusing to build: the template has uncommitted changes, and the wheel's "
-            f"template history must equal the template it ships:\n{dirty}"
-            "Commit them (or stash them) and build again."
+            f"{bundle} does not hold the tag {tag} of the version being built "
+            f"({heads.stderr.strip() or 'its tags: ' + heads.stdout.strip()}); build from a "
+            "clone of the repository, or from an sdist made by `uv build`, unchanged"
         )
-    head = _git(root, "rev-parse", "HEAD").strip()
-    _git(root, "clone", "--quiet", "--no-checkout", "--no-hardlinks", str(root), str(clone))
-    existing = _git(clone, "tag", "--list", tag).strip()
-    if existing:
-        changed = subprocess.run(
-            ["git", "diff", "--quiet", tag, head, "--", *TEMPLATE_PATHS],
-            cwd=clone,
-            check=False,
-        ).returncode
-        if changed:
-            raise RuntimeError(
-                f"refusing to build: the tag {tag} exists and its template differs from the "
-                f"commit being built ({head[:12]}); bump the version in pyproject.toml"
-            )
-    else:
-        _git(clone, "tag", tag, head)
-    # Only the release tags: branches and other tags of the checkout stay out of the wheel.
-    _git(clone, "bundle", "create", "--quiet", str(bundle), "--tags=v*")
-
-
-def _git(cwd: Path, *args: str) -> str:
-    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)} failed in {cwd}: {result.stderr.strip()}")
-    return result.stdout

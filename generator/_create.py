@@ -13,8 +13,16 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
-from ._store import installed_version, packaged_bundle, recorded_path, refresh_store
+from ._release import ReleaseError
+from ._store import (
+    checkout_store,
+    installed_version,
+    packaged_bundle,
+    recorded_path,
+    refresh_store,
+)
 from .errors import DestinationError, TemplateError
 from .naming import resolve_names
 from .template import is_git_checkout, template_root
@@ -36,6 +44,10 @@ class GeneratedProject:
     package_name: str
     files: list[Path] = field(default_factory=list)
     """Every file written, relative to `path`, sorted."""
+    template_version: str | None = None
+    """The template version the project records (`v0.2.0`), from which `mlops-new update`
+    later takes it; None when it records none and cannot be updated (`update_note` says why)."""
+    update_note: str = ""
 
 
 def create_project(
@@ -78,10 +90,11 @@ def create_project(
     else:
         names = resolve_names(project_name, package_name)
 
+    source = _template_source(root)
     with tempfile.TemporaryDirectory(prefix="mlops-new-") as tmp:
         rendered = Path(tmp) / "project"
         _render(
-            root,
+            source,
             rendered,
             {
                 "use_case": use_case,
@@ -99,6 +112,8 @@ def create_project(
         project_name=names.project_name,
         package_name=names.package_name,
         files=files,
+        template_version=source.ref if not source.update_note else None,
+        update_note=source.update_note,
     )
 
 
@@ -120,41 +135,61 @@ def _check_destination(destination: Path, *, allow_existing: bool) -> None:
         )
 
 
-def _template_source(root: Path) -> tuple[str, str | None]:
-    """What copier renders: `(src_path, vcs_ref)`.
+class _Source(NamedTuple):
+    """What copier renders: `path` at `ref`; `update_note` says why the project records no
+    version that `mlops-new update` can start from (empty when it does)."""
+
+    path: str
+    ref: str | None
+    update_note: str = ""
+
+
+def _template_source(root: Path) -> _Source:
+    """The template source and version to render.
 
     An installed wheel renders its own version `v<version>` from the per-user template store
-    (see _store.py), so that `mlops-new update` can later find this version again. In a git
-    checkout, copier would otherwise render the latest tag; "HEAD" renders the working tree,
-    uncommitted changes included (copier commits them in its own clone and warns with
-    DirtyLocalWarning, which is expected while developing the template). A plain folder
-    (a wheel used without git) renders as it is, and cannot be updated later.
+    (see _store.py), so that `mlops-new update` can later find this version again. A git
+    checkout whose shipped files are committed does the same with its own version (a release,
+    or a development version naming the commit; see _release.py). A checkout with
+    uncommitted changes renders its working tree, "HEAD" (copier commits the changes in its
+    own clone and warns with DirtyLocalWarning, which is expected while developing the
+    template), and a plain folder (a wheel used without git) renders as it is: neither
+    records a version that can be found again, so such projects cannot be updated.
     """
     bundle = packaged_bundle()
     if bundle is not None:
-        return recorded_path(refresh_store(bundle)), f"v{installed_version()}"
-    return str(root), "HEAD" if is_git_checkout(root) else None
+        return _Source(recorded_path(refresh_store(bundle)), f"v{installed_version()}")
+    if shutil.which("git") is None:
+        return _Source(str(root), None, "git is not installed, and copier keeps versions in git")
+    if not is_git_checkout(root):
+        return _Source(str(root), None, "this mlops-new carries no template history; reinstall it")
+    try:
+        store, version = checkout_store(root)
+    except ReleaseError as error:
+        # The first line says why; the rest lists files.
+        reason = str(error).splitlines()[0].rstrip(":")
+        return _Source(str(root), "HEAD", f"it was generated from the checkout {root}: {reason}")
+    return _Source(recorded_path(store), f"v{version}")
 
 
-def _render(root: Path, destination: Path, data: dict[str, str]) -> None:
+def _render(source: _Source, destination: Path, data: dict[str, str]) -> None:
     # Imported here: copier and its dependencies take about a second to import, which
     # `mlops-new --help` and `mlops-new list` need not pay.
     import copier
     from copier.errors import CopierError, DirtyLocalWarning
     from jinja2 import TemplateError as JinjaTemplateError
 
-    source, vcs_ref = _template_source(root)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DirtyLocalWarning)
             copier.run_copy(
-                source,
+                source.path,
                 str(destination),
                 data=data,
                 defaults=True,
                 quiet=True,
                 unsafe=False,
-                vcs_ref=vcs_ref,
+                vcs_ref=source.ref,
                 overwrite=True,
             )
     # Copier raises CopierError subclasses for its own failures, ValueError for answers that
@@ -162,7 +197,7 @@ def _render(root: Path, destination: Path, data: dict[str, str]) -> None:
     # file that does not exist: TemplateNotFound).
     except (CopierError, ValueError, JinjaTemplateError) as error:
         raise TemplateError(
-            f"copier could not render the template in {source}: {_describe(error)}"
+            f"copier could not render the template in {source.path}: {_describe(error)}"
         ) from error
 
 

@@ -25,9 +25,11 @@ import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from ._release import TEMPLATE_PATHS, bundle_tags, checkout_version, write_bundle
 from .errors import TemplateError
 
 __all__ = [
+    "checkout_store",
     "installed_version",
     "packaged_bundle",
     "recorded_path",
@@ -37,6 +39,8 @@ __all__ = [
 ]
 
 _PACKAGED_BUNDLE = Path(__file__).resolve().parent / "_template.bundle"
+_INCOMING = "refs/mlops-new/incoming/"
+"""Where a bundle's tags land first, to be compared with the store's before they are kept."""
 
 
 def packaged_bundle() -> Path | None:
@@ -71,9 +75,10 @@ def store_home() -> Path:
 def refresh_store(packaged: Path) -> Path:
     """Fetch the tags of `packaged` into the store; return the store's bundle.
 
-    Cheap when nothing changed: the tag lists are compared first. A tag that the packaged
-    bundle holds with another commit (a rebuilt release) is replaced: the installed version
-    is the one that renders.
+    Cheap when nothing changed: the tag lists are compared first. A version the store already
+    holds is never replaced by a different template: that would change, under the projects
+    generated from it, the base `mlops-new update` compares them with. The same template under
+    another commit (a rebuilt history) is kept as the store has it.
     """
     home = store_home()
     repo = home / "template.git"
@@ -89,10 +94,19 @@ def refresh_store(packaged: Path) -> Path:
         _git("init", "--quiet", "--bare", str(repo))
     wanted = tags_of(str(packaged))
     have = tags_of(str(repo))
-    changed = any(have.get(tag) != sha for tag, sha in wanted.items())
-    if changed:
-        _git("-C", str(repo), "fetch", "--quiet", str(packaged), "+refs/tags/*:refs/tags/*")
-    if changed or not bundle.is_file():
+    differing = {tag: sha for tag, sha in wanted.items() if have.get(tag) != sha}
+    new: dict[str, str] = {}
+    if differing:
+        incoming = f"+refs/tags/*:{_INCOMING}*"
+        _git("-C", str(repo), "fetch", "--quiet", "--no-tags", str(packaged), incoming)
+        try:
+            new = _new_tags(repo, differing, have)
+        finally:
+            refs = _git("-C", str(repo), "for-each-ref", "--format=delete %(refname)", _INCOMING)
+            _git_input(refs, "-C", str(repo), "update-ref", "--stdin")
+        creates = "".join(f"create refs/tags/{tag} {sha}\n" for tag, sha in new.items())
+        _git_input(creates, "-C", str(repo), "update-ref", "--stdin")
+    if new or not bundle.is_file():
         # Written beside the target and renamed, so a reader never sees half a bundle.
         fd, partial = tempfile.mkstemp(prefix="template-", suffix=".bundle.tmp", dir=home)
         os.close(fd)
@@ -102,6 +116,53 @@ def refresh_store(packaged: Path) -> Path:
         finally:
             Path(partial).unlink(missing_ok=True)
     return bundle
+
+
+def _new_tags(repo: Path, differing: dict[str, str], have: dict[str, str]) -> dict[str, str]:
+    """The tags of `differing` to add to the store; refuse a version with another template."""
+    new = {}
+    for tag, sha in differing.items():
+        if tag not in have:
+            new[tag] = sha
+        elif template_tree(repo, have[tag]) != template_tree(repo, sha):
+            home = repo.parent
+            raise TemplateError(
+                f"the template store {home} already holds template version {tag} with other "
+                f"contents (commit {have[tag][:12]}) than this mlops-new's {tag} (commit "
+                f"{sha[:12]}), so one of the two builds named unreleased code with a released "
+                "version (every build made before mlops-new 0.1.0 was released called itself "
+                "0.1.0). The store keeps its copy: projects generated from it compare their "
+                "edits with it when they update. Install a released mlops-new "
+                "(`pip install -U mlops-new`); or, if no project of yours was generated with "
+                f"the other build, move {repo} away and run the command again"
+            )
+    return new
+
+
+def template_tree(repo: Path, commit: str) -> str:
+    """What identifies the template of `commit`: the objects of copier.yml, templates/ and
+    scenarios/ (`git ls-tree`)."""
+    return _git("-C", str(repo), "ls-tree", commit, "--", *TEMPLATE_PATHS)
+
+
+def checkout_store(root: Path) -> tuple[Path, str]:
+    """The store's bundle, holding the template of the git checkout `root`; and its version.
+
+    A checkout's committed template is a version like any wheel's (generator/_release.py), so
+    projects generated from it can be updated the same way. Raises ReleaseError when the
+    checkout cannot name its version (uncommitted changes to what ships, a shallow clone).
+    """
+    version = checkout_version(root)
+    tag = f"v{version}"
+    repo = store_home() / "template.git"
+    tags = bundle_tags(root, version)
+    stored = tags_of(str(repo)) if (repo / "HEAD").is_file() else {}
+    if stored.get(tag) == tags[tag] and (repo.parent / "template.bundle").is_file():
+        return repo.parent / "template.bundle", version
+    with tempfile.TemporaryDirectory(prefix="mlops-new-checkout-") as scratch:
+        bundle = Path(scratch) / "template.bundle"
+        write_bundle(root, version, bundle)
+        return refresh_store(bundle), version
 
 
 def recorded_path(bundle: Path) -> str:
@@ -128,9 +189,11 @@ def tags_of(source: str) -> dict[str, str]:
 
 
 def _git(*args: str) -> str:
-    result = subprocess.run(
-        ["git", *args], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
-    )
+    return _git_input("", *args)
+
+
+def _git_input(text: str, *args: str) -> str:
+    result = subprocess.run(["git", *args], input=text, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise TemplateError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
     return result.stdout

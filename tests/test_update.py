@@ -3,14 +3,12 @@
 The template versions are real: this repository's copier.yml, templates/ and scenarios/ are
 committed into a temporary git repository as `v1.0.0`, then changed and committed as
 `v2.0.0`. A project generated from v1 (and committed, and edited by its "user") is updated
-with real copier and real git. The last test builds two wheels, installs them one after the
-other into a fresh virtual environment, and updates through the installed `mlops-new`.
+with real copier and real git. tests/test_release.py does the same through wheels built
+from this repository's releases.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import shutil
 import subprocess
 import sys
@@ -318,149 +316,7 @@ def test_the_updated_project_still_passes_its_tests(project: Path) -> None:
     assert update_project(project).conflicts == []
     python = shared_python()
     # The whole suite, the end-to-end test with its real server and monitoring included.
-    output = run([str(python), "-m", "pytest", "-q"], project, project_env(project), timeout=900)
+    output = run(
+        [str(python), "-m", "pytest", "-q"], project, project_env(project, python), timeout=900
+    )
     assert " passed" in output and " failed" not in output
-
-
-def _uv() -> list[str]:
-    probe = subprocess.run([sys.executable, "-m", "uv", "--version"], capture_output=True)
-    if probe.returncode == 0:
-        return [sys.executable, "-m", "uv"]
-    uv = shutil.which("uv")
-    if uv is None:
-        pytest.skip("uv is not installed")
-    return [uv]
-
-
-def _build_wheel(checkout: Path, out: Path, env: dict[str, str]) -> Path:
-    uv = _uv()
-    run(
-        [
-            *uv,
-            *("build", "--quiet", "--wheel", "--no-build-isolation", "--offline"),
-            *("--python", sys.executable, "--out-dir", str(out), str(checkout)),
-        ],
-        checkout,
-        env,
-    )
-    version = yaml.safe_load(  # pyproject.toml's version line is valid YAML on its own
-        next(
-            line
-            for line in (checkout / "pyproject.toml").read_text().splitlines()
-            if line.startswith("version = ")
-        ).replace(" = ", ": ")
-    )["version"]
-    return out / f"mlops_new-{version}-py3-none-any.whl"
-
-
-@pytest.mark.e2e
-def test_packaged_install_upgrade_and_update(tmp_path: Path) -> None:
-    """Build 0.1.0 and 0.2.0 wheels, install, generate, upgrade, `mlops-new update`; offline."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIRTUAL_ENV")}
-    env["MLOPS_NEW_HOME"] = str(tmp_path / "home")
-    # This checkout's working tree (uncommitted work included), committed in a scratch repo.
-    checkout = tmp_path / "checkout"
-    listed = git(REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-    for relative in filter(None, listed.split("\0")):
-        if (REPO / relative).is_file():
-            (checkout / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / relative, checkout / relative)
-    pyproject = checkout / "pyproject.toml"
-    pyproject.write_text(
-        "\n".join(
-            'version = "0.1.0"' if line.startswith("version = ") else line
-            for line in pyproject.read_text().splitlines()
-        )
-        + "\n"
-    )
-    git(checkout, "init", "--quiet")
-    commit_all(checkout, "0.1.0")
-    first = _build_wheel(checkout, tmp_path / "dist", env)
-    pyproject.write_text(pyproject.read_text().replace('version = "0.1.0"', 'version = "0.2.0"'))
-    with (checkout / "templates" / "project" / "Makefile.jinja").open("a") as makefile:
-        makefile.write(f"\n{MAKEFILE_CHANGE}\n")
-    commit_all(checkout, "0.2.0")
-    second = _build_wheel(checkout, tmp_path / "dist", env)
-
-    venv = tmp_path / "venv"
-    uv = _uv()
-    run([*uv, "venv", "--quiet", "--python", sys.executable, str(venv)], tmp_path, env)
-    install = [*uv, "pip", "install", "--quiet", "--offline", "--python", str(venv / "bin/python")]
-    run([*install, str(first)], tmp_path, env)
-    mlops_new_script = str(venv / "bin" / "mlops-new")
-    run([mlops_new_script, "fraud-detection", "my-project"], tmp_path, env)
-    project = tmp_path / "my-project"
-    stable_bundle = tmp_path / "home" / "template.bundle"
-    assert answers(project)["_commit"] == "v0.1.0"
-    assert Path(answers(project)["_src_path"]) == stable_bundle
-    git(project, "init", "--quiet")
-    commit_all(project, "Generated project")
-    with (project / "README.md").open("a") as readme:
-        readme.write("\nOur notes.\n")
-    commit_all(project, "Our notes")
-
-    run([*install, str(second)], tmp_path, env)
-    output = run([mlops_new_script, "update", str(project)], tmp_path, env)
-
-    assert "from template version v0.1.0 to v0.2.0" in output
-    assert MAKEFILE_CHANGE in (project / "Makefile").read_text()
-    assert "Our notes." in (project / "README.md").read_text()
-    assert answers(project)["_commit"] == "v0.2.0"
-    assert Path(answers(project)["_src_path"]) == stable_bundle
-    assert git(tmp_path / "home" / "template.git", "tag").split() == ["v0.1.0", "v0.2.0"]
-
-
-def build_hook():  # type: ignore[no-untyped-def]
-    """hatch_build.py, the wheel's build hook, which sits at the repository's root."""
-    spec = importlib.util.spec_from_file_location("hatch_build", REPO / "hatch_build.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_the_build_hook_bundles_the_tags_and_tags_the_build(
-    tmp_path: Path, write_tree: Callable[[Path, dict[str, str]], Path]
-) -> None:
-    write_bundle = build_hook().write_bundle
-    checkout = write_tree(tmp_path / "checkout", {"copier.yml": "{}\n", "README.md": "x\n"})
-    git(checkout, "init", "--quiet")
-    commit_all(checkout, "0.1.0")
-    git(checkout, "tag", "v0.1.0")
-    (checkout / "README.md").write_text("changed\n")  # not the template: allowed
-    commit_all(checkout, "0.2.0")
-
-    write_bundle(checkout, "v0.2.0", tmp_path / "t.bundle", tmp_path / "clone")
-
-    heads = git(tmp_path, "bundle", "list-heads", str(tmp_path / "t.bundle"))
-    assert sorted(line.split()[1] for line in heads.splitlines()) == [
-        "refs/tags/v0.1.0",
-        "refs/tags/v0.2.0",
-    ]
-    assert git(checkout, "tag").split() == ["v0.1.0"]  # the checkout got no new tag
-
-
-def test_the_build_hook_refuses_an_uncommitted_template(
-    tmp_path: Path, write_tree: Callable[[Path, dict[str, str]], Path]
-) -> None:
-    write_bundle = build_hook().write_bundle
-    checkout = write_tree(tmp_path / "checkout", {"copier.yml": "{}\n"})
-    git(checkout, "init", "--quiet")
-    commit_all(checkout, "0.1.0")
-    (checkout / "copier.yml").write_text("changed: 1\n")
-    with pytest.raises(RuntimeError, match=r"(?s)uncommitted changes.*copier\.yml"):
-        write_bundle(checkout, "v0.1.0", tmp_path / "t.bundle", tmp_path / "clone")
-
-
-def test_the_build_hook_refuses_a_release_tag_with_another_template(
-    tmp_path: Path, write_tree: Callable[[Path, dict[str, str]], Path]
-) -> None:
-    write_bundle = build_hook().write_bundle
-    checkout = write_tree(tmp_path / "checkout", {"copier.yml": "{}\n"})
-    git(checkout, "init", "--quiet")
-    commit_all(checkout, "0.1.0")
-    git(checkout, "tag", "v0.1.0")
-    (checkout / "copier.yml").write_text("changed: 1\n")
-    commit_all(checkout, "a template change without a version bump")
-    with pytest.raises(RuntimeError, match=r"tag v0\.1\.0 exists.*bump the version"):
-        write_bundle(checkout, "v0.1.0", tmp_path / "t.bundle", tmp_path / "clone")
