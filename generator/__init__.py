@@ -17,7 +17,7 @@ meant for a person derives from `UserError` and carries a message that says what
 from __future__ import annotations
 
 from ._create import GeneratedProject, create_project
-from ._update import UpdateResult, update_project
+from ._update import UpdateResult, VersionCheck, check_project, update_project
 from .errors import (
     DestinationError,
     InvalidNameError,
@@ -42,6 +42,8 @@ __all__ = [
     "UseCase",
     "UseCaseUnavailableError",
     "UserError",
+    "VersionCheck",
+    "check_project",
     "create_project",
     "list_use_cases",
     "update_project",

@@ -14,23 +14,35 @@ returns them, so that the CLI can list them and exit non-zero.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import shutil
 import subprocess
 import tempfile
 import warnings
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 import yaml
 from packaging.version import InvalidVersion, Version
 
-from ._store import installed_version, packaged_bundle, recorded_path, refresh_store, tags_of
+from ._release import LEDGER, ReleaseError, checkout_version, release_commits, write_bundle
+from ._store import (
+    checkout_store,
+    installed_version,
+    packaged_bundle,
+    recorded_path,
+    refresh_store,
+    tags_of,
+)
 from .errors import TemplateError, UpdateError
+from .template import template_root
 
-__all__ = ["UpdateResult", "update_project"]
+__all__ = ["UpdateResult", "VersionCheck", "check_project", "update_project"]
 
 ANSWERS_FILE = ".copier-answers.yml"
 _UNMERGED = {"DD", "AU", "UD", "UA", "DU", "AA", "UU"}
@@ -51,6 +63,9 @@ class UpdateResult:
     """Files the update changed, added or deleted, relative to `path`, sorted."""
     conflicts: list[Path] = field(default_factory=list)
     """Files left with conflict markers, unmerged in git, or `.rej` files; relative to `path`."""
+    deleted_changes: dict[Path, str] = field(default_factory=dict)
+    """Files the project deleted that the new version changes (they stay deleted): the
+    template's change of each, as a unified diff."""
     diff_stat: str = ""
     """`git diff --stat` of the update (filled in by a dry run)."""
     dry_run: bool = False
@@ -60,23 +75,61 @@ class UpdateResult:
         return self.old_version == self.new_version
 
 
+@dataclass(frozen=True)
+class VersionCheck:
+    """The project's template version against the version an update would bring."""
+
+    path: Path
+    current: str
+    """The project's template version (`_commit`): `v0.1.0`."""
+    available: str
+    """The version `mlops-new update` would update it to: `v0.2.0`."""
+
+    @property
+    def behind(self) -> bool:
+        current, available = _parse_version(self.current), _parse_version(self.available)
+        return current is None or (available is not None and current < available)
+
+
+def check_project(
+    project: str | os.PathLike[str] = ".", *, to_version: str | None = None
+) -> VersionCheck:
+    """Compare the project's template version with the one `update_project` would bring.
+
+    Nothing is written, and the project need not be committed: this is for a project's CI
+    (`mlops-new update --check`). An untagged project version counts as behind.
+    """
+    _which_git()
+    project = Path(project).resolve()
+    answers = _read_answers(project)
+    source, installed = _template_source(project, answers, adopt=False)
+    target = _target_tag(tags_of(source), to_version or installed, source)
+    return VersionCheck(project, str(answers["_commit"]), target)
+
+
 def update_project(
     project: str | os.PathLike[str] = ".",
     *,
     to_version: str | None = None,
     dry_run: bool = False,
     conflict: Literal["inline", "rej"] = "inline",
+    skip: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    data: Mapping[str, object] | None = None,
 ) -> UpdateResult:
     """Update the generated project in `project` to a newer template version.
 
     Args:
         project: the project folder (holding `.copier-answers.yml`), in a clean git tree.
         to_version: the template version to update to (`0.2.0` or `v0.2.0`). By default, the
-            version of the installed mlops-new; when running from a checkout (no packaged
-            template), the newest `v*` tag of the template the project records.
+            version of the installed mlops-new, or of the checkout it runs from; for a project
+            that records another template, the newest `v*` tag of that template.
         dry_run: update a temporary clone of the project instead and report what changed;
             the project itself is not touched.
         conflict: `inline` leaves conflict markers in the files, `rej` leaves `.rej` files.
+        skip: copier's `skip_if_exists`: patterns of files the update leaves as they are.
+        exclude: copier's `exclude`: patterns of template files the update does not render.
+        data: answers to change (`{"project_name": "..."}`), as copier's `data`.
 
     Raises:
         UpdateError: not a generated project, not a clean git tree, the project's version is
@@ -85,8 +138,7 @@ def update_project(
     """
     _which_git()
     project = Path(project).resolve()
-    answers = _read_answers(project)
-    old_version = str(answers["_commit"])
+    _read_answers(project)
     top = _git_toplevel(project)
     dirty = _git(project, "status", "--porcelain", "--", ".").splitlines()
     if dirty:
@@ -94,25 +146,56 @@ def update_project(
             f"{project} has uncommitted changes ({_first(dirty)}); commit or stash them "
             "first, so that the update's changes can be reviewed and undone with git"
         )
+    options = _Options(to_version, conflict, tuple(skip), tuple(exclude), dict(data or {}))
+    if not dry_run:
+        return _update(project, options)
+    with tempfile.TemporaryDirectory(prefix="mlops-new-update-") as scratch:
+        clone = Path(scratch) / "project"
+        # The tree is clean, so the clone holds exactly the project's files.
+        _git(Path(scratch), "clone", "--quiet", "--no-hardlinks", str(top), str(clone))
+        copy = clone / project.relative_to(top)
+        result = _update(copy, options)
+        _git(copy, "add", "--all", "--", ".")
+        diff_stat = _git(copy, "diff", "--cached", "--stat", "--", ".").rstrip()
+        return replace(result, path=project, diff_stat=diff_stat, dry_run=True)
 
-    source = _template_source(project, str(answers["_src_path"]))
+
+@dataclass(frozen=True)
+class _Options:
+    to_version: str | None
+    conflict: Literal["inline", "rej"]
+    skip: tuple[str, ...]
+    exclude: tuple[str, ...]
+    data: dict[str, object]
+
+
+def _update(project: Path, options: _Options) -> UpdateResult:
+    """`update_project` on a clean project folder (the project, or a dry run's clone)."""
+    source, installed = _template_source(project, _read_answers(project), adopt=True)
+    answers = _read_answers(project)
+    old_version = str(answers["_commit"])
     tags = tags_of(source)
-    target = _target_tag(tags, to_version, source)
+    target = _target_tag(tags, options.to_version or installed, source)
     old = _parse_version(old_version)
     if old is None:
         raise UpdateError(
             f"{project} was generated from an untagged template commit ({old_version}); "
-            "copier can update only from a tagged version: regenerate it from a released "
-            "mlops-new, or use `copier update --vcs-ref <tag>` by hand"
+            "copier can update only from a version: generate the project again with a "
+            "released mlops-new and move your changes over"
         )
     if old > _parse_version(target):  # type: ignore[operator]
+        if options.to_version is not None:
+            raise UpdateError(
+                f"{project} has template version {old_version}, newer than {target}: "
+                "downgrading is not supported (revert the update's commit with git instead)"
+            )
         raise UpdateError(
             f"{project} has template version {old_version}, newer than {target}, the version "
-            "to update to; upgrade mlops-new (`pip install -U mlops-new`), then run the "
-            "update again"
+            "this mlops-new brings; upgrade mlops-new (`pip install -U mlops-new`), then run "
+            "the update again"
         )
-    if _parse_version(old_version) == _parse_version(target):
-        return UpdateResult(project, old_version, old_version, dry_run=dry_run)
+    if old == _parse_version(target):
+        return UpdateResult(project, old_version, old_version)
     if old_version not in tags and not _DESCRIBED.match(old_version):
         raise UpdateError(
             f"the template version {old_version} of {project} is not in {source}: copier "
@@ -120,35 +203,32 @@ def update_project(
             f"mlops-new once (`pip install mlops-new=={old.public}`, then your version "
             "again) so that the template store records it"
         )
-
-    if not dry_run:
-        _run_copier(project, target, conflict)
-        return UpdateResult(
-            project,
-            old_version,
-            _read_answers(project)["_commit"],
-            changed=_changed(project),
-            conflicts=_conflicts(project),
-        )
-    with tempfile.TemporaryDirectory(prefix="mlops-new-update-") as scratch:
-        clone = Path(scratch) / "project"
-        # The tree is clean, so the clone holds exactly the project's files.
-        _git(Path(scratch), "clone", "--quiet", "--no-hardlinks", str(top), str(clone))
-        copy = clone / project.relative_to(top)
-        _run_copier(copy, target, conflict)
-        conflicts = _conflicts(copy)
-        changed = _changed(copy)
-        _git(copy, "add", "--all", "--", ".")
-        diff_stat = _git(copy, "diff", "--cached", "--stat", "--", ".")
-        return UpdateResult(
-            project,
-            old_version,
-            _read_answers(copy)["_commit"],
-            changed=changed,
-            conflicts=conflicts,
-            diff_stat=diff_stat.rstrip(),
-            dry_run=True,
-        )
+    with tempfile.TemporaryDirectory(prefix="mlops-new-versions-") as scratch:
+        before = Path(scratch) / "before"
+        _render(source, old_version, before, answers)
+        deleted = [
+            path
+            for path in _files(before)
+            if not (project / path).exists() and not (project / path).is_symlink()
+        ]
+        _run_copier(project, target, options)
+        deleted_changes = {}
+        if deleted:
+            after = Path(scratch) / "after"
+            _render(source, target, after, _read_answers(project))
+            deleted_changes = {
+                path: diff
+                for path in deleted
+                if (after / path).is_file() and (diff := _diff(before, after, path))
+            }
+    return UpdateResult(
+        project,
+        old_version,
+        str(_read_answers(project)["_commit"]),
+        changed=_changed(project),
+        conflicts=_conflicts(project),
+        deleted_changes=deleted_changes,
+    )
 
 
 def _read_answers(project: Path) -> dict[str, object]:
@@ -185,40 +265,115 @@ def _git_toplevel(project: Path) -> Path:
     return Path(result.stdout.strip()).resolve()
 
 
-def _template_source(project: Path, recorded: str) -> str:
-    """The template source copier will read: the store's bundle for an installed generator.
+def _template_source(
+    project: Path, answers: dict[str, object], *, adopt: bool
+) -> tuple[str, str | None]:
+    """The template source copier will read, and the version this mlops-new brings.
 
-    Copier reads the old and the new template version from the answers' `_src_path` (its
-    `run_update` takes no other source), so a project recording another path than this
-    machine's store is refused with the one-line edit that fixes it.
+    An installed mlops-new brings its own version, from the per-user template store (see
+    _store.py); one running from a git checkout brings the checkout's version, fetched into
+    the store the same way. Copier reads the old and the new template version from the
+    answers' `_src_path` (its `run_update` takes no other source), so a project must record
+    the store. One generated from a checkout by an earlier mlops-new records the checkout
+    instead: with `adopt`, its answers are moved onto the store first (`_adopt`). A project
+    recording any other template (plain `copier copy`) is updated from that template, when
+    mlops-new runs from a checkout, to its newest tag; an installed mlops-new refuses it
+    with the one-line edit that fixes it.
     """
+    recorded = str(answers["_src_path"])
     bundle = packaged_bundle()
-    if bundle is None:
-        return recorded
-    store = refresh_store(bundle)
-    if Path(recorded).expanduser().resolve() != store.resolve():
+    if bundle is not None:
+        store: Path | None = refresh_store(bundle)
+        brings: str | None = installed_version()
+    else:
+        try:
+            store, brings = checkout_store(template_root())
+        except ReleaseError:  # a working tree with uncommitted changes brings no version
+            store = brings = None
+    if store is not None and _same_path(recorded, store):
+        return str(store), brings
+    if adopt and (adopted := _adopt(project, answers)) is not None:
+        return str(adopted), brings
+    if bundle is not None:
         raise UpdateError(
             f"{project / ANSWERS_FILE} names the template {recorded}, not this machine's "
-            f"template store {store}; set `_src_path: {recorded_path(store)}` in it, commit, "
+            f"template store {store}; set `_src_path: {recorded_path(store)}` in it, commit, "  # type: ignore[arg-type]
             "and run the update again"
         )
-    return str(store)
+    return recorded, None
 
 
-def _target_tag(tags: dict[str, str], to_version: str | None, source: str) -> str:
+def _same_path(recorded: str, path: Path) -> bool:
+    return Path(recorded).expanduser().resolve() == path.resolve()
+
+
+def _adopt(project: Path, answers: dict[str, object]) -> Path | None:
+    """Move a project generated from a git checkout onto the template store; commit that.
+
+    Earlier versions of mlops-new, run from a checkout of its repository, recorded the
+    checkout's path and commit (`_src_path: /home/me/mlops-new`, `_commit: 1a2b3c4`). That
+    commit gets its version, as a build of it would (a release, or a development version
+    naming it), the store gets it, and the answers file records both, in a commit of its
+    own; the store's bundle is returned. None when `_src_path` is not a git checkout of
+    mlops-new (one with its release ledger): the project records another template.
+    """
+    checkout = Path(str(answers["_src_path"])).expanduser()
+    if not all((checkout / name).exists() for name in (".git", "copier.yml", LEDGER)):
+        return None
+    recorded = str(answers["_commit"])
+    described = _DESCRIBED.match(recorded)
+    try:
+        released = release_commits(checkout).get(recorded.removeprefix("v"))
+        revision = described["sha"] if described else recorded
+        commit = released or _git(checkout, "rev-parse", "--verify", f"{revision}^{{commit}}")
+        commit = commit.strip()
+        version = checkout_version(checkout, commit)
+        with tempfile.TemporaryDirectory(prefix="mlops-new-adopt-") as scratch:
+            write_bundle(checkout, version, Path(scratch) / "template.bundle", commit)
+            store = refresh_store(Path(scratch) / "template.bundle")
+    except (ReleaseError, UpdateError) as error:
+        raise UpdateError(
+            f"{project} was generated from the checkout {checkout} at {recorded}, whose "
+            f"version cannot be known ({error}). If it was generated from uncommitted "
+            "changes, no version of the template holds them: generate the project again and "
+            "move your changes over"
+        ) from None
+    path = project / ANSWERS_FILE
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    replaced = {"_src_path": recorded_path(store), "_commit": f"v{version}"}
+    path.write_text(
+        "".join(
+            f"{key}: {replaced[key]}\n" if (key := line.partition(":")[0]) in replaced else line
+            for line in lines
+        ),
+        encoding="utf-8",
+    )
+    _git(project, "add", "--", ANSWERS_FILE)
+    _git(
+        project,
+        "commit",
+        "--quiet",
+        "--message",
+        f"Template source: the mlops-new template store (was {checkout} at {recorded}, "
+        f"version v{version})",
+        "--",
+        ANSWERS_FILE,
+    )
+    return store
+
+
+def _target_tag(tags: dict[str, str], wanted: str | None, source: str) -> str:
     versions = {tag: v for tag in tags if (v := _parse_version(tag)) is not None}
-    if to_version is None and packaged_bundle() is not None:
-        to_version = installed_version()
-    if to_version is None:
+    if wanted is None:
         if not versions:
             raise UpdateError(f"the template {source} has no version tags (v1.2.3) to update to")
         return max(versions, key=lambda tag: versions[tag])
-    wanted = _parse_version(to_version)
-    matches = [tag for tag, v in versions.items() if v == wanted]
-    if wanted is None or not matches:
+    version = _parse_version(wanted)
+    matches = [tag for tag, v in versions.items() if v == version]
+    if version is None or not matches:
         known = ", ".join(sorted(versions, key=lambda tag: versions[tag])) or "none"
         raise UpdateError(
-            f"template version {to_version!r} is not in {source} (it has: {known}); install "
+            f"template version {wanted!r} is not in {source} (it has: {known}); install "
             "that version of mlops-new once so that the template store records it"
         )
     return matches[0]
@@ -235,30 +390,75 @@ def _parse_version(text: str) -> Version | None:
         return None
 
 
-def _run_copier(project: Path, target: str, conflict: Literal["inline", "rej"]) -> None:
+def _run_copier(project: Path, target: str, options: _Options) -> None:
     import copier
+
+    with _copier_errors(project, target):
+        copier.run_update(
+            str(project),
+            data=options.data,
+            vcs_ref=target,
+            defaults=True,
+            overwrite=True,
+            skip_answered=True,
+            skip_if_exists=options.skip,
+            exclude=options.exclude,
+            conflict=options.conflict,
+            # Our own template's migrations (copier.yml `_migrations`) run during an
+            # update; copier refuses to run them without this.
+            unsafe=True,
+            quiet=True,
+        )
+
+
+def _render(source: str, version: str, destination: Path, answers: dict[str, object]) -> None:
+    """Render `version` of the template with the project's answers into `destination`."""
+    import copier
+
+    with _copier_errors(destination, version):
+        copier.run_copy(
+            source,
+            str(destination),
+            data={key: value for key, value in answers.items() if not key.startswith("_")},
+            vcs_ref=version,
+            defaults=True,
+            overwrite=True,
+            unsafe=False,
+            quiet=True,
+        )
+
+
+@contextmanager
+def _copier_errors(project: Path, version: str) -> Iterator[None]:
     from copier.errors import CopierError
     from jinja2 import TemplateError as JinjaTemplateError
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            copier.run_update(
-                str(project),
-                vcs_ref=target,
-                defaults=True,
-                overwrite=True,
-                skip_answered=True,
-                conflict=conflict,
-                # Our own template's migrations (copier.yml `_migrations`) run during an
-                # update; copier refuses to run them without this.
-                unsafe=True,
-                quiet=True,
-            )
+            yield
     except (CopierError, ValueError, JinjaTemplateError, TemplateError) as error:
         raise UpdateError(
-            f"copier could not update {project} to {target}: {error or type(error).__name__}"
+            f"copier could not update {project} to {version}: {error or type(error).__name__}"
         ) from error
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+
+
+def _diff(before: Path, after: Path, path: Path) -> str:
+    """The template's change to `path`, as a unified diff (empty if it did not change it)."""
+    old, new = (root / path for root in (before, after))
+    old_lines, new_lines = (p.read_text(encoding="utf-8", errors="replace") for p in (old, new))
+    return "".join(
+        difflib.unified_diff(
+            old_lines.splitlines(keepends=True),
+            new_lines.splitlines(keepends=True),
+            f"a/{path.as_posix()}",
+            f"b/{path.as_posix()}",
+        )
+    )
 
 
 def _status(project: Path) -> list[tuple[str, Path]]:

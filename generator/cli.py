@@ -19,7 +19,7 @@ import typer
 from typer.core import TyperGroup
 
 from ._create import create_project
-from ._update import update_project
+from ._update import check_project, update_project
 from .errors import UserError
 from .usecases import UseCase, list_use_cases, nearest_name, unknown_use_case_message
 
@@ -132,6 +132,8 @@ def _generate(
         f"Generated {project.project_name!r} ({use_case}, package {project.package_name}) "
         f"in {destination}: {len(project.files)} files."
     )
+    if project.update_note:
+        typer.echo(f"Note: `mlops-new update` cannot update this project: {project.update_note}")
     typer.echo("Next:")
     typer.echo(f"  cd {shlex.quote(str(destination))}")
     typer.echo("  make setup && make run")
@@ -204,19 +206,63 @@ def update_command(
             "--dry-run", help="Show what would change, in a temporary clone; write nothing."
         ),
     ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Only compare versions: exit 0 when up to date, 1 when behind, 2 on an error.",
+        ),
+    ] = False,
     conflict: Annotated[
         Conflict,
         typer.Option(
             help="Leave conflicts as markers in the files (inline) or as .rej files (rej)."
         ),
     ] = Conflict.inline,
+    skip: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip",
+            metavar="PATTERN",
+            help="Leave files matching this pattern as they are (copier's --skip); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            metavar="PATTERN",
+            help="Do not render template files matching this pattern (copier's --exclude); "
+            "repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    data: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--data",
+            metavar="KEY=VALUE",
+            help="Change an answer, KEY=VALUE (copier's --data); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Update a generated project to this mlops-new's template version, keeping your edits.
 
     The project must be a clean git tree. Exits 1 when conflicts are left to resolve.
     """
+    if check:
+        _check(project, to_version)
+        return
     result = update_project(
-        project, to_version=to_version, dry_run=dry_run, conflict=conflict.value
+        project,
+        to_version=to_version,
+        dry_run=dry_run,
+        conflict=conflict.value,
+        skip=skip or (),
+        exclude=exclude or (),
+        data=_answers(data or []),
     )
     if result.up_to_date:
         typer.echo(f"{project} is already at template version {result.new_version}.")
@@ -228,6 +274,12 @@ def update_command(
     )
     if dry_run and result.diff_stat:
         typer.echo(result.diff_stat)
+    for path, diff in result.deleted_changes.items():
+        typer.echo(
+            f"You deleted {path}, and template version {result.new_version} changes it; it "
+            "stays deleted. The template's change, should you want it:"
+        )
+        typer.echo(diff.rstrip("\n"))
     if result.conflicts:
         typer.echo(
             f"{'Would leave' if dry_run else 'Left'} {len(result.conflicts)} conflict(s) to "
@@ -235,9 +287,43 @@ def update_command(
         )
         for path in result.conflicts:
             typer.echo(f"  {path}")
+        if not dry_run:
+            # Scoped to the project's folder: in a monorepo, `git reset --hard` would also
+            # throw away uncommitted work elsewhere in the repository.
+            folder = shlex.quote(str(project))
+            typer.echo(
+                "To give up the update instead (it touched nothing outside the project): "
+                f"cd {folder} && git checkout HEAD -- . && git clean -fd -- ."
+            )
         raise typer.Exit(1)
     if not dry_run:
         typer.echo("Review the changes (git diff), run the tests, then commit.")
+
+
+def _check(project: Path, to_version: str | None) -> None:
+    """`update --check`: 0 up to date, 1 behind, 2 when the versions cannot be compared."""
+    try:
+        result = check_project(project, to_version=to_version)
+    except UserError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    if result.behind:
+        typer.echo(
+            f"{project} is at template version {result.current}; {result.available} is "
+            "available: run `mlops-new update`."
+        )
+        raise typer.Exit(1)
+    typer.echo(f"{project} is at template version {result.current}, up to date.")
+
+
+def _answers(pairs: list[str]) -> dict[str, str]:
+    answers = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key:
+            raise typer.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--data")
+        answers[key] = value
+    return answers
 
 
 for _use_case in list_use_cases():
