@@ -102,8 +102,15 @@ def check_project(
     _which_git()
     project = Path(project).resolve()
     answers = _read_answers(project)
-    source, installed = _template_source(project, answers, adopt=False)
-    target = _target_tag(tags_of(source), to_version or installed, source)
+    recorded = str(answers["_src_path"])
+    store, brings = _this_store()
+    # An installed mlops-new compares with its own version, wherever the project records the
+    # template (another machine's store, say); from a checkout, as `update_project` would.
+    if store is not None and (packaged_bundle() is not None or _same_path(recorded, store)):
+        source = str(store)
+    else:
+        source, brings = recorded, None
+    target = _target_tag(tags_of(source), to_version or brings, source)
     return VersionCheck(project, str(answers["_commit"]), target)
 
 
@@ -281,26 +288,32 @@ def _template_source(
     with the one-line edit that fixes it.
     """
     recorded = str(answers["_src_path"])
-    bundle = packaged_bundle()
-    if bundle is not None:
-        store: Path | None = refresh_store(bundle)
-        brings: str | None = installed_version()
-    else:
-        try:
-            store, brings = checkout_store(template_root())
-        except ReleaseError:  # a working tree with uncommitted changes brings no version
-            store = brings = None
+    store, brings = _this_store()
     if store is not None and _same_path(recorded, store):
         return str(store), brings
     if adopt and (adopted := _adopt(project, answers)) is not None:
         return str(adopted), brings
-    if bundle is not None:
+    if packaged_bundle() is not None:
         raise UpdateError(
             f"{project / ANSWERS_FILE} names the template {recorded}, not this machine's "
             f"template store {store}; set `_src_path: {recorded_path(store)}` in it, commit, "  # type: ignore[arg-type]
             "and run the update again"
         )
     return recorded, None
+
+
+def _this_store() -> tuple[Path | None, str | None]:
+    """The store holding this mlops-new's template version, and that version.
+
+    `(None, None)` when running from a checkout with uncommitted changes: it has no version.
+    """
+    bundle = packaged_bundle()
+    if bundle is not None:
+        return refresh_store(bundle), installed_version()
+    try:
+        return checkout_store(template_root())
+    except ReleaseError:
+        return None, None
 
 
 def _same_path(recorded: str, path: Path) -> bool:

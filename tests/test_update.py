@@ -22,6 +22,7 @@ from support import project_env, run, shared_python
 from typer.testing import CliRunner
 
 from generator import UpdateError, update_project
+from generator._release import checkout_version
 from generator.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -395,3 +396,39 @@ def test_giving_up_an_update_touches_nothing_outside_the_project(
     assert snapshot(project) == before
     assert (monorepo / "other.txt").read_text() == "another team's work in progress\n"
     assert git(monorepo, "status", "--porcelain") == " M other.txt\n"
+
+
+@pytest.fixture(scope="module")
+def mlops_new_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clone of this repository: its committed history, ledger included."""
+    clone = tmp_path_factory.mktemp("checkout") / "mlops-new"
+    git(clone.parent, "clone", "--quiet", "--no-tags", str(REPO), str(clone))
+    return clone
+
+
+def test_a_project_generated_from_a_checkout_is_moved_onto_the_store(
+    mlops_new_clone: Path, tmp_path: Path, template_store: Path
+) -> None:
+    """Earlier mlops-new, run from a checkout, recorded the checkout and its commit."""
+    project = generate(mlops_new_clone, tmp_path / "from-checkout", "HEAD")
+    head = git(mlops_new_clone, "rev-parse", "HEAD").strip()
+    assert head.startswith(str(answers(project)["_commit"]))
+
+    result = update_project(project)
+
+    version = f"v{checkout_version(mlops_new_clone)}"
+    assert answers(project)["_commit"] == version == result.new_version
+    assert Path(answers(project)["_src_path"]) == template_store / "template.bundle"
+    assert git(project, "log", "-1", "--format=%s").startswith("Template source: the mlops-new")
+    assert git(project, "status", "--porcelain") == ""
+
+
+def test_a_project_generated_from_uncommitted_changes_of_a_checkout_is_refused_clearly(
+    mlops_new_clone: Path, tmp_path: Path
+) -> None:
+    project = generate(mlops_new_clone, tmp_path / "from-checkout", "HEAD")
+    path = project / ".copier-answers.yml"
+    path.write_text(path.read_text().replace(str(answers(project)["_commit"]), "0123abc"))
+    commit_all(project, "A commit copier made in its own clone of a dirty checkout")
+    with pytest.raises(UpdateError, match=r"(?s)at 0123abc, whose version cannot be known.*again"):
+        update_project(project)
