@@ -504,3 +504,55 @@ def test_pull_request_script_refuses_odd_tags(
     assert result.returncode != 0
     assert "Unexpected challenger tag" in result.stdout
     assert not log.exists(), "nothing may be committed or pushed for an unexpected tag"
+
+
+# This repository's own workflows, and the one docs/updating.md shows -------------------------
+
+REPOSITORY_WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+@pytest.fixture(scope="module")
+def documented_workflow(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The scheduled update check of docs/updating.md, as a file."""
+    docs = (REPO_ROOT / "docs" / "updating.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", docs, re.S)
+    (block,) = [b for b in blocks if "mlops-new update --check" in b]
+    path = tmp_path_factory.mktemp("docs") / "template-update.yml"
+    path.write_text(block, encoding="utf-8")
+    return path
+
+
+def test_repository_and_documented_workflows_pass_the_schema_and_zizmor(
+    documented_workflow: Path,
+) -> None:
+    files = [str(p) for p in [*REPOSITORY_WORKFLOWS, documented_workflow]]
+    assert len(files) >= 2
+    schema = _run(
+        [_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *files]
+    )
+    assert schema.returncode == 0, f"check-jsonschema:\n{schema.stdout}\n{schema.stderr}"
+    audit = _run([_tool("zizmor"), "--offline", "--no-progress", "--color", "never", *files])
+    assert audit.returncode == 0, f"zizmor found problems:\n{audit.stdout}\n{audit.stderr}"
+    for path in map(Path, files):
+        lines = [line.strip() for line in path.read_text().splitlines() if "uses:" in line]
+        assert lines and all(PINNED_LINE.search(line) for line in lines), path.name
+
+
+def test_repository_ci_runs_the_readmes_test_command_on_the_whole_history() -> None:
+    """Versions come from git history: a shallow checkout could not build or name them."""
+    workflow = _load(REPO_ROOT / ".github" / "workflows" / "ci.yml")
+    runs = [step.get("run", "") for step in _steps(workflow)]
+    assert "make test" in runs and "make dist" in runs
+    assert "make test" in (REPO_ROOT / "README.md").read_text()
+    checkouts = [s for s in _steps(workflow) if s.get("uses", "").startswith("actions/checkout@")]
+    assert checkouts and all(s["with"]["fetch-depth"] == 0 for s in checkouts)
+
+
+def test_the_documented_check_opens_an_issue_only_when_behind(documented_workflow: Path) -> None:
+    workflow = _load(documented_workflow)
+    (job,) = workflow["jobs"].values()
+    assert workflow["permissions"] == {"contents": "read"}
+    assert job["permissions"] == {"contents": "read", "issues": "write"}
+    check, issue = job["steps"][-2], job["steps"][-1]
+    assert "mlops-new update --check" in check["run"]
+    assert issue["if"] == "steps.check.outputs.behind == 'true'"
