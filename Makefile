@@ -1,14 +1,15 @@
 # Two commands for a newcomer (see README.md):
 #   make demo   generate the fraud-detection project, run its whole lifecycle, then the loop
 #   make test   run this repository's test suite, end-to-end tests included
-# Both create .venv with the generator installed (uv) first. Only python3 (3.11+) and make are
-# needed; `make bench` also installs wrk (Debian package) for the serving benchmark.
+# Both create .venv with the generator installed (uv) first. Only python3 (3.11+), make and git
+# are needed; `make bench` also installs wrk (Debian package) for the serving benchmark.
+# Maintainers: `make release VERSION=X.Y.Z` and `make dist` (docs/updating.md, "Releasing").
 
 BOOTSTRAP_PYTHON ?= python3
 VENV := .venv
 DEMO := build/demo/my-fraud-project
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint dist release clean
 
 $(VENV)/.installed: pyproject.toml
 	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
@@ -32,5 +33,17 @@ bench: $(VENV)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(VENV)/bin/python benchmarks/run_all.py
 
+# The sdist and the wheel built from it, as a user's `uv build` makes them. The version and
+# the template history inside come from CHANGELOG.md and git (docs/updating.md, "Releasing").
+dist: $(VENV)/.installed
+	rm -rf dist
+	$(VENV)/bin/uv build --out-dir dist
+
+# make release VERSION=0.2.0: date the CHANGELOG's Unreleased notes, commit, tag v0.2.0, build.
+release: $(VENV)/.installed
+	@test -n "$(VERSION)" || { echo "usage: make release VERSION=X.Y.Z" >&2; exit 2; }
+	$(VENV)/bin/python generator/_release.py release $(VERSION)
+	$(MAKE) dist
+
 clean:
-	rm -rf build .cache
+	rm -rf build dist .cache
