@@ -45,6 +45,8 @@ EXPECTED_FILES = [
     "src/{package}/retrain.py",
     "src/{package}/loop.py",
     "src/{package}/modelcard.py",
+    "tests/conftest.py",
+    "tests/fixtures/config/pipeline.yaml",
     "tests/test_end_to_end.py",
     "tests/test_loop.py",
     ".github/workflows/ci.yml",

@@ -10,8 +10,9 @@ from {{ package_name }}.config import load_config
 from {{ package_name }}.schema import validate_frame
 from {{ package_name }}.simulate import SIZES, simulate
 
-# The declared schema is the contract: config/pipeline.yaml, read as the pipeline reads it.
-CONFIG = load_config(Path(__file__).resolve().parents[1] / "config" / "pipeline.yaml")
+# The declared schema is the contract: config/pipeline.yaml as the template wrote it (the
+# tests' copy, in tests/fixtures), read as the pipeline reads it.
+CONFIG = load_config(Path(__file__).resolve().parent / "fixtures" / "config" / "pipeline.yaml")
 ATTACKS = {"card_testing", "account_takeover", "stolen_card"}
 
 N_CUSTOMERS, DAYS = SIZES["small"]

@@ -9,9 +9,10 @@ import yaml
 
 from {{ package_name }}.simulate import SIZES, readmission_log_odds, simulate
 
-# The declared schema is the contract: config/pipeline.yaml, read as plain YAML.
+# The declared schema is the contract: config/pipeline.yaml as the template wrote it (the
+# tests' copy, in tests/fixtures), read as plain YAML.
 DATA = yaml.safe_load(
-    (Path(__file__).resolve().parents[1] / "config" / "pipeline.yaml").read_text()
+    (Path(__file__).resolve().parent / "fixtures" / "config" / "pipeline.yaml").read_text()
 )["data"]
 CANNOT_BE_READMITTED = {11, 19, 20, 21}
 

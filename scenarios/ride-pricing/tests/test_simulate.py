@@ -18,9 +18,10 @@ from {{ package_name }}.simulate import (
     surge,
 )
 
-# The declared schema is the contract: the `data` section of config/pipeline.yaml.
+# The declared schema is the contract: the `data` section of config/pipeline.yaml as the
+# template wrote it (the tests' copy, in tests/fixtures).
 DATA = yaml.safe_load(
-    (Path(__file__).resolve().parents[1] / "config" / "pipeline.yaml").read_text()
+    (Path(__file__).resolve().parent / "fixtures" / "config" / "pipeline.yaml").read_text()
 )["data"]
 N_RIDERS, DAYS = SIZES["small"]
 # The day after the small training period (which starts on 2026-01-01).
