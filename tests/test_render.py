@@ -49,6 +49,8 @@ EXPECTED_FILES = [
     "tests/fixtures/config/pipeline.yaml",
     "tests/test_end_to_end.py",
     "tests/test_loop.py",
+    "tests/test_tooling.py",
+    ".pre-commit-config.yaml",
     ".github/workflows/ci.yml",
     ".github/workflows/monitor.yml",
 ]
