@@ -26,6 +26,9 @@ from generator import (
     create_project,
     list_use_cases,
 )
+from generator._create import _template_source
+from generator._release import checkout_version
+from generator._store import recorded_path, store_home, tags_of
 from generator.usecases import get_use_case
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -78,8 +81,33 @@ def test_answers_file_records_the_answers(generated: GeneratedProject) -> None:
     assert answers["use_case"] == "fraud-detection"
     assert answers["project_name"] == "my-fraud-project"
     assert answers["package_name"] == "my_fraud_project"
-    # Where `copier update` will look for the template.
-    assert Path(answers["_src_path"]) == REPO_ROOT
+    # Where `mlops-new update` will look for the template, and which version the project has:
+    # the store and this checkout's version; a working tree with uncommitted changes has none.
+    if generated.template_version is not None:
+        assert Path(answers["_src_path"]) == store_home() / "template.bundle"
+        assert answers["_commit"] == generated.template_version == f"v{checkout_version()}"
+    else:
+        assert Path(answers["_src_path"]) == REPO_ROOT
+        assert "uncommitted changes" in generated.update_note
+
+
+def test_a_committed_checkout_renders_its_version_from_the_store(tmp_path: Path) -> None:
+    clone = tmp_path / "mlops-new"
+    subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)
+
+    source = _template_source(clone)
+
+    assert (source.path, source.ref) == (
+        recorded_path(store_home() / "template.bundle"),
+        f"v{checkout_version(clone)}",
+    )
+    assert tags_of(str(store_home() / "template.bundle"))[source.ref]
+    assert source.update_note == ""
+
+    (clone / "templates" / "project" / "Makefile.jinja").write_text("# work in progress\n")
+    source = _template_source(clone)
+    assert (source.path, source.ref) == (str(clone), "HEAD")
+    assert "uncommitted changes" in source.update_note
 
 
 def test_no_jinja_syntax_survives(generated: GeneratedProject) -> None:
