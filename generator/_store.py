@@ -129,12 +129,12 @@ def _new_tags(repo: Path, differing: dict[str, str], have: dict[str, str]) -> di
             raise TemplateError(
                 f"the template store {home} already holds template version {tag} with other "
                 f"contents (commit {have[tag][:12]}) than this mlops-new's {tag} (commit "
-                f"{sha[:12]}), so one of the two builds named unreleased code with a released "
-                "version (every build made before mlops-new 0.1.0 was released called itself "
-                "0.1.0). The store keeps its copy: projects generated from it compare their "
-                "edits with it when they update. Install a released mlops-new "
-                "(`pip install -U mlops-new`); or, if no project of yours was generated with "
-                f"the other build, move {repo} away and run the command again"
+                f"{sha[:12]}): one of the two builds gave unreleased code a released version "
+                "(every build made before mlops-new 0.1.0 was released called itself 0.1.0). "
+                "The store keeps its copy, because projects generated from it compare their "
+                "edits with it when they update (CHANGELOG.md, 0.1.0, Upgrading, says how to "
+                f"bring them to a release). Once no project needs it, move {repo} away and "
+                "run the command again"
             )
     return new
 

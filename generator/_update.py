@@ -293,10 +293,10 @@ def _template_source(
         return str(store), brings
     if adopt and (adopted := _adopt(project, answers)) is not None:
         return str(adopted), brings
-    if packaged_bundle() is not None:
+    if store is not None and packaged_bundle() is not None:
         raise UpdateError(
             f"{project / ANSWERS_FILE} names the template {recorded}, not this machine's "
-            f"template store {store}; set `_src_path: {recorded_path(store)}` in it, commit, "  # type: ignore[arg-type]
+            f"template store {store}; set `_src_path: {recorded_path(store)}` in it, commit, "
             "and run the update again"
         )
     return recorded, None
