@@ -237,31 +237,29 @@ def test_a_project_of_the_last_release_updates_to_the_next_keeping_every_edit(
     assert " passed" in tests and " failed" not in tests and " error" not in tests, tests[-3000:]
 
 
-def test_a_shallow_clone_or_uncommitted_changes_fail_the_build_loudly(tmp_path: Path) -> None:
-    env = identity()
-    shallow = tmp_path / "shallow"
-    git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{REPO}", str(shallow))
+def failed_build(checkout: Path, out: Path, *options: str) -> str:
+    """`uv build` in `checkout`, which must fail and write no wheel; its error output."""
     build = [*UV, "build", "--no-build-isolation", "--offline", "--python", sys.executable]
-    failed = subprocess.run(
-        [*build, "--out-dir", str(tmp_path / "dist"), str(shallow)],
-        env=env,
+    result = subprocess.run(
+        [*build, *options, "--out-dir", str(out), str(checkout)],
+        env=identity(),
         capture_output=True,
         text=True,
     )
-    assert failed.returncode != 0
-    assert "shallow clone" in failed.stderr and "git fetch --unshallow" in failed.stderr
-    assert not list((tmp_path / "dist").glob("*.whl"))
+    assert result.returncode != 0, result.stdout
+    assert not list(out.glob("*.whl"))
+    return result.stderr
+
+
+def test_a_shallow_clone_or_uncommitted_changes_fail_the_build_loudly(tmp_path: Path) -> None:
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "--quiet", "--depth", "1", f"file://{REPO}", str(shallow))
+    error = failed_build(shallow, tmp_path / "dist")
+    assert "shallow clone" in error and "git fetch --unshallow" in error
 
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "--quiet", str(REPO), str(clone))
     with (clone / "templates" / "project" / "Makefile.jinja").open("a") as makefile:
         makefile.write("\n# An uncommitted change.\n")
-    failed = subprocess.run(
-        [*build, "--wheel", "--out-dir", str(tmp_path / "dist"), str(clone)],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert failed.returncode != 0
-    assert "uncommitted changes" in failed.stderr and "Makefile.jinja" in failed.stderr
-    assert not list((tmp_path / "dist").glob("*.whl"))
+    error = failed_build(clone, tmp_path / "dist", "--wheel")
+    assert "uncommitted changes" in error and "Makefile.jinja" in error
