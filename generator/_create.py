@@ -93,7 +93,7 @@ def create_project(
     source = _template_source(root)
     with tempfile.TemporaryDirectory(prefix="mlops-new-") as tmp:
         rendered = Path(tmp) / "project"
-        _render(
+        render(
             source,
             rendered,
             {
@@ -135,7 +135,7 @@ def _check_destination(destination: Path, *, allow_existing: bool) -> None:
         )
 
 
-class _Source(NamedTuple):
+class Source(NamedTuple):
     """What copier renders: `path` at `ref`; `update_note` says why the project records no
     version that `mlops-new update` can start from (empty when it does)."""
 
@@ -144,7 +144,7 @@ class _Source(NamedTuple):
     update_note: str = ""
 
 
-def _template_source(root: Path) -> _Source:
+def _template_source(root: Path) -> Source:
     """The template source and version to render.
 
     An installed wheel renders its own version `v<version>` from the per-user template store
@@ -158,21 +158,21 @@ def _template_source(root: Path) -> _Source:
     """
     bundle = packaged_bundle()
     if bundle is not None:
-        return _Source(recorded_path(refresh_store(bundle)), f"v{installed_version()}")
+        return Source(recorded_path(refresh_store(bundle)), f"v{installed_version()}")
     if shutil.which("git") is None:
-        return _Source(str(root), None, "git is not installed, and copier keeps versions in git")
+        return Source(str(root), None, "git is not installed, and copier keeps versions in git")
     if not is_git_checkout(root):
-        return _Source(str(root), None, "this mlops-new carries no template history; reinstall it")
+        return Source(str(root), None, "this mlops-new carries no template history; reinstall it")
     try:
         store, version = checkout_store(root)
     except ReleaseError as error:
         # The first line says why; the rest lists files.
         reason = str(error).splitlines()[0].rstrip(":")
-        return _Source(str(root), "HEAD", f"it was generated from the checkout {root}: {reason}")
-    return _Source(recorded_path(store), f"v{version}")
+        return Source(str(root), "HEAD", f"it was generated from the checkout {root}: {reason}")
+    return Source(recorded_path(store), f"v{version}")
 
 
-def _render(source: _Source, destination: Path, data: dict[str, str]) -> None:
+def render(source: Source, destination: Path, data: dict[str, object]) -> None:
     # Imported here: copier and its dependencies take about a second to import, which
     # `mlops-new --help` and `mlops-new list` need not pay.
     import copier

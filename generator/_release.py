@@ -140,13 +140,18 @@ def bundle_tags(root: Path, version: str, rev: str = "HEAD") -> dict[str, str]:
 def write_bundle(root: Path, version: str, bundle: Path, rev: str = "HEAD") -> dict[str, str]:
     """Write the template bundle of `root` at `version` (of `rev`) to `bundle`; its tags."""
     tags = bundle_tags(root, version, rev)
+    write_tags(root, tags, bundle)
+    return tags
+
+
+def write_tags(root: Path, tags: dict[str, str], bundle: Path) -> None:
+    """Write a bundle of `root`'s history holding exactly `tags` (`bundle_tags`) to `bundle`."""
     with tempfile.TemporaryDirectory(prefix="mlops-new-bundle-") as scratch:
         clone = Path(scratch) / "clone"
         _git(root, "clone", "--quiet", "--no-checkout", "--no-tags", "--no-hardlinks", ".", clone)
         for tag, commit in tags.items():
             _git(clone, "tag", tag, commit)
         _git(clone, "bundle", "create", "--quiet", bundle, "--tags")
-    return tags
 
 
 def cut_release(root: Path, version: str, today: datetime.date | None = None) -> str:

@@ -25,7 +25,7 @@ import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from ._release import TEMPLATE_PATHS, bundle_tags, checkout_version, write_bundle
+from ._release import TEMPLATE_PATHS, bundle_tags, checkout_version, write_tags
 from .errors import TemplateError
 
 __all__ = [
@@ -161,7 +161,7 @@ def checkout_store(root: Path) -> tuple[Path, str]:
         return repo.parent / "template.bundle", version
     with tempfile.TemporaryDirectory(prefix="mlops-new-checkout-") as scratch:
         bundle = Path(scratch) / "template.bundle"
-        write_bundle(root, version, bundle)
+        write_tags(root, tags, bundle)
         return refresh_store(bundle), version
 
 

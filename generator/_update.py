@@ -30,6 +30,7 @@ from typing import Literal
 import yaml
 from packaging.version import InvalidVersion, Version
 
+from ._create import Source, render
 from ._release import LEDGER, ReleaseError, checkout_version, release_commits, write_bundle
 from ._store import (
     checkout_store,
@@ -426,19 +427,9 @@ def _run_copier(project: Path, target: str, options: _Options) -> None:
 
 def _render(source: str, version: str, destination: Path, answers: dict[str, object]) -> None:
     """Render `version` of the template with the project's answers into `destination`."""
-    import copier
-
+    data = {key: value for key, value in answers.items() if not key.startswith("_")}
     with _copier_errors(destination, version):
-        copier.run_copy(
-            source,
-            str(destination),
-            data={key: value for key, value in answers.items() if not key.startswith("_")},
-            vcs_ref=version,
-            defaults=True,
-            overwrite=True,
-            unsafe=False,
-            quiet=True,
-        )
+        render(Source(source, version), destination, data)
 
 
 @contextmanager
