@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from {{ package_name }}.simulate import HOLIDAYS, ITEM_IDS, SIZES, simulate
+from {{ package_name }}.domain.simulate import HOLIDAYS, ITEM_IDS, SIZES, simulate
 
 # The declared schema is the contract: config/pipeline.yaml as the template wrote it (the
 # tests' copy, in tests/fixtures), read as plain YAML.

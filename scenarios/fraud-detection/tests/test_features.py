@@ -7,14 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ package_name }}.features import (
+from {{ package_name }}.domain.features import (
     FEATURE_NAMES,
     REQUIRED_COLUMNS,
     engineer_features,
     history_from_dict,
     new_history,
 )
-from {{ package_name }}.simulate import SIZES, simulate
+from {{ package_name }}.domain.simulate import SIZES, simulate
 
 THIRTY_DAYS = 30 * 24 * 3600
 

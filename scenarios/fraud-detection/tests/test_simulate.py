@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from {{ package_name }}.config import load_config
-from {{ package_name }}.schema import validate_frame
-from {{ package_name }}.simulate import SIZES, simulate
+from {{ package_name }}.core.schema import validate_frame
+from {{ package_name }}.domain.simulate import SIZES, simulate
 
 # The declared schema is the contract: config/pipeline.yaml as the template wrote it (the
 # tests' copy, in tests/fixtures), read as the pipeline reads it.

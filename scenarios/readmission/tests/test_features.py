@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ package_name }}.features import (
+from {{ package_name }}.domain.features import (
     REQUIRED_COLUMNS,
     diagnosis_group,
     engineer_features,
@@ -14,7 +14,7 @@ from {{ package_name }}.features import (
     history_from_dict,
     new_history,
 )
-from {{ package_name }}.simulate import SIZES, simulate
+from {{ package_name }}.domain.simulate import SIZES, simulate
 
 NUMBERS = (
     "time_in_hospital",

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ package_name }}.features import (
+from {{ package_name }}.domain.features import (
     REQUIRED_COLUMNS,
     engineer_features,
     feature_names,
@@ -14,7 +14,7 @@ from {{ package_name }}.features import (
     new_history,
     required_columns,
 )
-from {{ package_name }}.simulate import SIZES, simulate
+from {{ package_name }}.domain.simulate import SIZES, simulate
 
 SIMULATED = {
     "time_column": "requested_at",

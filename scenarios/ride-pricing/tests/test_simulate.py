@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from {{ package_name }}.simulate import (
+from {{ package_name }}.domain.simulate import (
     FARE_NOISE_SIGMA,
     SIZES,
     VEHICLE_MULTIPLIER,

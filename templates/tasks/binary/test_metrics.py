@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from {{ package_name }}.config import Costs
-from {{ package_name }}.metrics import (
+from {{ package_name }}.task.metrics import (
     cost_minimising_threshold,
     expected_cost,
     pr_auc,
@@ -56,7 +56,7 @@ def test_threshold_minimises_cost_and_follows_the_cost_of_misses():
 
 
 def test_brier_score_and_reliability_curve():
-    from {{ package_name }}.metrics import brier, reliability
+    from {{ package_name }}.task.metrics import brier, reliability
 
     assert brier(np.array([0, 1]), np.array([0.0, 1.0])) == 0.0
     assert brier(np.array([0, 1]), np.array([0.5, 0.5])) == pytest.approx(0.25)
@@ -73,7 +73,7 @@ def test_brier_score_and_reliability_curve():
 def test_the_card_leaves_ranking_metrics_undefined_on_one_class():
     import math
 
-    from {{ package_name }}.metrics import METRICS, score_card
+    from {{ package_name }}.task.metrics import METRICS, score_card
 
     costs = Costs(false_positive=1.0, false_negative=10.0)
     card = score_card(LABELS, SCORES, threshold=0.5, alert_rate=0.2, costs=costs)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from {{ package_name }}.metrics import METRICS, bias, coverage, mae, mape, score_card, wape
+from {{ package_name }}.task.metrics import METRICS, bias, coverage, mae, mape, score_card, wape
 
 ACTUAL = np.array([10.0, 0.0, 5.0, 20.0])
 PREDICTED = np.array([12.0, 1.0, 5.0, 14.0])

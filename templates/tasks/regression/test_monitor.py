@@ -18,18 +18,18 @@ import pandas as pd
 import pytest
 import xgboost as xgb
 
-from {{ package_name }} import registry
+from {{ package_name }}.adapters import registry
+from {{ package_name }}.adapters.predlog import PredictionLog
 from {{ package_name }}.config import Config, load_config
-from {{ package_name }}.data import labels, load_dataset
-from {{ package_name }}.monitor import MonitoringError, run_monitoring
-from {{ package_name }}.pipeline import (
+from {{ package_name }}.core.bundle import (
     REFERENCE_FILE,
     PipelineSpec,
     ScoringPipeline,
     model_inputs,
     write_table,
 )
-from {{ package_name }}.predlog import PredictionLog
+from {{ package_name }}.core.data import labels, load_dataset
+from {{ package_name }}.jobs.monitor import MonitoringError, run_monitoring
 
 PAYMENTS_CONFIG = """
 schema_version: 2

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from .config import ColumnSpec, UserError
+from ..config import ColumnSpec
+from ..errors import UserError
 
 
 @dataclass(frozen=True)

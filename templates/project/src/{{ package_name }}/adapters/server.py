@@ -1,6 +1,6 @@
 """Running the web service: a server for tests and the lifecycle job, `serve`, and bentos.
 
-`service.py` defines the service; this module starts `bentoml serve` for it the same way
+`serving/service.py` defines the service; this module starts `bentoml serve` for it the same way
 everywhere, with what it needs to find the project: the project's model store
 (`BENTOML_HOME`), its configuration (`PIPELINE_CONFIG`), and the package on `PYTHONPATH`.
 
@@ -24,13 +24,14 @@ from pathlib import Path
 
 import httpx
 
+from ..config import DEFAULT_CONFIG, Config
+from ..errors import UserError
 from . import registry
-from .config import DEFAULT_CONFIG, Config, UserError
 
-PACKAGE = __package__
-SERVICE = f"{PACKAGE}.service:ModelService"
+PACKAGE = __name__.split(".")[0]
+SERVICE = f"{PACKAGE}.serving.service:ModelService"
 # The folder that holds the package (`src/`), so that BentoML imports the same code.
-SOURCE_ROOT = Path(__file__).resolve().parent.parent
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ServerError(UserError, RuntimeError):

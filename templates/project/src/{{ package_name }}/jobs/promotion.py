@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 
-from . import registry
-from .config import Config, UserError
-from .pipeline import METADATA_FILE
+from ..adapters import registry
+from ..config import Config
+from ..core.bundle import METADATA_FILE
+from ..errors import UserError
 
 
 class PromotionRefused(UserError, RuntimeError):

@@ -1,0 +1,5 @@
+"""Adapters: where the project meets storage and processes.
+
+The model registry (a BentoML model store and a champion pointer), the prediction log
+(SQLite), model cards written to disk, and the BentoML server process.
+"""
