@@ -12,6 +12,9 @@ generated projects (tests/support.py), measures:
 - the same pipeline on the domain's real public dataset (config/real_data.yaml, from
   ../shared/datasets), model against baseline.
 
+The headline metric and the real dataset's file of each use case come from its scenario.yml
+(`headline_metric`, `real_dataset_file`).
+
 Aims (issues 2 and 3): the whole pipeline under 60 s on 2 cores, installs excluded; the
 model within 5% of the oracle on its headline metric. Figures are printed, nothing is
 asserted.
@@ -32,22 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 import support
 
-from generator import create_project, list_use_cases
+from generator import UseCase, create_project, list_use_cases
 
-# The metric each use case is judged by, and whether higher is better.
-HEADLINE = {
-    "demand-forecasting": ("wape", False),
-    "fraud-detection": ("pr_auc", True),
-    "readmission": ("roc_auc", True),
-    "ride-pricing": ("mae", False),
-}
 DATASETS = support.REPO.parent / "shared" / "datasets"
-REAL_DATA = {
-    "demand-forecasting": DATASETS / "demand-uci-bike-sharing" / "hour.csv",
-    "fraud-detection": DATASETS / "fraud-ulb-creditcard-sample" / "creditcard_sample.csv",
-    "readmission": DATASETS / "readmission-uci-diabetes" / "diabetic_data.csv.gz",
-    "ride-pricing": DATASETS / "ride-pricing-nyc-taxis" / "taxis.csv",
-}
 
 IN_PROCESS = """
 import json, sys, time
@@ -72,9 +62,9 @@ print(json.dumps(timings))
 """
 
 
-def bench(use_case: str, size: str, python: Path) -> None:
+def bench(use_case: UseCase, size: str, python: Path) -> None:
     with tempfile.TemporaryDirectory() as scratch:
-        project = create_project(use_case, Path(scratch) / "bench")
+        project = create_project(use_case.name, Path(scratch) / "bench")
         env = support.project_env(project.path, python)
         code = IN_PROCESS.format(package=project.package_name)
         output = support.run([str(python), "-c", code, size], project.path, env)
@@ -89,22 +79,24 @@ def bench(use_case: str, size: str, python: Path) -> None:
         evaluation = json.loads((project.path / "reports/evaluation/evaluation.json").read_text())
         real = real_data(use_case, project, python, env)
 
-    print(f"\n## {use_case} pipeline at size '{size}' (aim: under 60 s)")
+    print(f"\n## {use_case.name} pipeline at size '{size}' (aim: under 60 s)")
     for name, seconds in timings.items():
         print(f"  {name:10} {seconds:7.2f} s")
     print(f"  {'total':10} {in_process:7.2f} s  in one process")
     print(f"  {'commands':10} {as_commands:7.2f} s  as `make pipeline` (5 commands, imports each)")
-    print(f"\n## {use_case} model quality on {evaluation['test_rows']:,} held-out rows")
+    print(f"\n## {use_case.name} model quality on {evaluation['test_rows']:,} held-out rows")
     print_cards(use_case, evaluation["scorecards"])
     if real is not None:
-        print(f"\n## {use_case} on the real dataset: {real['test_rows']:,} held-out rows")
+        print(f"\n## {use_case.name} on the real dataset: {real['test_rows']:,} held-out rows")
         print_cards(use_case, real["scorecards"])
 
 
-def real_data(use_case: str, project, python: Path, env: dict) -> dict | None:
+def real_data(use_case: UseCase, project, python: Path, env: dict) -> dict | None:
     """Train and evaluate on the real public dataset; its evaluation record (None without it)."""
-    source = REAL_DATA.get(use_case)
-    if source is None or not source.is_file():
+    if use_case.real_dataset_file is None:
+        return None
+    source = DATASETS / use_case.real_dataset_file
+    if not source.is_file():
         return None
     cli = [str(python), "-m", project.package_name]
     options = ["--data", str(source), "--config", "config/real_data.yaml"]
@@ -113,7 +105,7 @@ def real_data(use_case: str, project, python: Path, env: dict) -> dict | None:
     return json.loads((project.path / "reports/evaluation/evaluation.json").read_text())
 
 
-def print_cards(use_case: str, cards: dict) -> None:
+def print_cards(use_case: UseCase, cards: dict) -> None:
     metrics = [name for name, value in cards["model"].items() if value is not None]
     widths = [max(10, len(name)) + 2 for name in metrics]
     header = "".join(f"{name:>{w}}" for name, w in zip(metrics, widths, strict=True))
@@ -124,7 +116,10 @@ def print_cards(use_case: str, cards: dict) -> None:
             for name, w in zip(metrics, widths, strict=True)
         )
         print(f"  {scorer:10}{cells}")
-    metric, higher_is_better = HEADLINE[use_case]
+    headline = use_case.headline_metric
+    if headline is None:
+        return
+    metric, higher_is_better = headline.name, headline.higher_is_better
 
     def ratio(rival: str) -> float:
         model, other = cards["model"][metric], cards[rival][metric]
@@ -142,7 +137,7 @@ def main() -> None:
     python = support.shared_python()
     for use_case in list_use_cases():
         if use_case.available:
-            bench(use_case.name, args.size, python)
+            bench(use_case, args.size, python)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,8 @@
-"""The use cases: one per `scenarios/<name>/scenario.yml` in the template."""
+"""The use cases: one per `scenarios/<name>/scenario.yml` in the template.
+
+The keys of scenario.yml and their types are declared in generator/contract.py
+(`SCENARIO_KEYS`); a scenario.yml that breaks them is a `TemplateError` naming the file.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from pathlib import Path
 
 import yaml
 
+from .contract import check_metadata
 from .errors import TemplateError, UnknownUseCaseError, UseCaseUnavailableError
 from .template import template_root
 
 __all__ = [
+    "HeadlineMetric",
     "UseCase",
     "get_use_case",
     "list_use_cases",
@@ -22,8 +28,16 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class HeadlineMetric:
+    """The metric benchmarks judge a use case's model by."""
+
+    name: str
+    higher_is_better: bool
+
+
+@dataclass(frozen=True)
 class UseCase:
-    """A use case, as its `scenario.yml` describes it."""
+    """A use case, as its `scenario.yml` describes it (docs/scenarios.md)."""
 
     name: str
     """The scenario folder's name, which is also the CLI command: `fraud-detection`."""
@@ -31,12 +45,23 @@ class UseCase:
     domain: str
     summary: str
     """One line for `mlops-new list`."""
+    tagline: str
+    """A few words copier's `use_case` question shows after the name and domain."""
+    readme_summary: str
+    """What the model does, for README.md's use-case table."""
+    task: str
+    """`binary` or `regression`: the kind of prediction (metrics, gate, service answer)."""
+    capabilities: tuple[str, ...]
+    """What the use case adds to the common template: `forecasting`, `model_card`."""
     real_dataset: str | None
     """The public dataset `config/real_data.yaml` is written for, if any."""
+    real_dataset_label: str | None
+    """The same in a few words, for README.md's table."""
+    real_dataset_file: str | None
+    """Its file, relative to `../shared/datasets` beside the repository."""
+    headline_metric: HeadlineMetric | None
     available: bool
     """False for a planned use case that cannot be generated yet."""
-    task: str | None = None
-    """`binary` or `regression`: the kind of prediction (metrics, gate, service answer)."""
 
 
 def list_use_cases(root: Path | None = None) -> list[UseCase]:
@@ -83,19 +108,22 @@ def _read(path: Path) -> UseCase:
         meta = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise TemplateError(f"{path} is not valid YAML: {error}") from error
-    if not isinstance(meta, dict):
-        raise TemplateError(f"{path} must be a mapping of title, domain, summary, available")
-    missing = [key for key in ("title", "domain", "summary", "available") if key not in meta]
-    if missing:
-        raise TemplateError(f"{path} lacks {', '.join(missing)}")
-    if not isinstance(meta["available"], bool):
-        raise TemplateError(f"{path}: `available` must be true or false")
+    problems = check_metadata(meta, path.parent.name)
+    if problems:
+        raise TemplateError(f"{path} is malformed: {'; '.join(problems)} (docs/scenarios.md)")
+    metric = meta["headline_metric"]
     return UseCase(
         name=path.parent.name,
-        title=str(meta["title"]),
-        domain=str(meta["domain"]),
-        summary=" ".join(str(meta["summary"]).split()),
-        real_dataset=None if meta.get("real_dataset") is None else str(meta["real_dataset"]),
+        title=meta["title"],
+        domain=meta["domain"],
+        summary=" ".join(meta["summary"].split()),
+        tagline=meta["tagline"],
+        readme_summary=" ".join(meta["readme_summary"].split()),
+        task=meta["task"],
+        capabilities=tuple(meta["capabilities"]),
+        real_dataset=meta["real_dataset"],
+        real_dataset_label=meta["real_dataset_label"],
+        real_dataset_file=meta["real_dataset_file"],
+        headline_metric=None if metric is None else HeadlineMetric(**metric),
         available=meta["available"],
-        task=None if meta.get("task") is None else str(meta["task"]),
     )

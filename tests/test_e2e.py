@@ -6,7 +6,7 @@ and `make run` in the generated project. Installing the stack (xgboost, BentoML,
 under `.cache/` and keyed by the generated dependency list (tests/support.py); each project's
 own code is put on PYTHONPATH instead of being installed. The real-data test sends the public
 dataset of the domain (from `../shared/datasets`, beside the repository) through the same
-pipeline.
+pipeline; which file each use case reads is its scenario.yml's `real_dataset_file`.
 """
 
 from __future__ import annotations
@@ -28,10 +28,9 @@ pytestmark = pytest.mark.e2e
 DATASETS = support.REPO.parent / "shared" / "datasets"
 AVAILABLE = [use_case.name for use_case in list_use_cases() if use_case.available]
 REAL_DATA = {
-    "demand-forecasting": DATASETS / "demand-uci-bike-sharing" / "hour.csv",
-    "fraud-detection": DATASETS / "fraud-ulb-creditcard-sample" / "creditcard_sample.csv",
-    "readmission": DATASETS / "readmission-uci-diabetes" / "diabetic_data.csv.gz",
-    "ride-pricing": DATASETS / "ride-pricing-nyc-taxis" / "taxis.csv",
+    use_case.name: DATASETS / use_case.real_dataset_file
+    for use_case in list_use_cases()
+    if use_case.real_dataset_file is not None
 }
 
 # Start the service on the real-data model and send it one row of the real file over HTTP.

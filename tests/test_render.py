@@ -43,11 +43,19 @@ EXPECTED_FILES = [
     "config/real_data.yaml",
     "src/{package}/__init__.py",
     "src/{package}/cli.py",
-    "src/{package}/simulate.py",
-    "src/{package}/features.py",
-    "src/{package}/retrain.py",
-    "src/{package}/loop.py",
-    "src/{package}/modelcard.py",
+    "src/{package}/errors.py",
+    "src/{package}/config.py",
+    "src/{package}/domain/simulate.py",
+    "src/{package}/domain/features.py",
+    "src/{package}/task/metrics.py",
+    "src/{package}/core/bundle.py",
+    "src/{package}/adapters/registry.py",
+    "src/{package}/jobs/train.py",
+    "src/{package}/jobs/retrain.py",
+    "src/{package}/jobs/loop.py",
+    "src/{package}/adapters/modelcard.py",
+    "src/{package}/serving/service.py",
+    "tests/test_architecture.py",
     "tests/conftest.py",
     "tests/fixtures/config/pipeline.yaml",
     "tests/test_end_to_end.py",
@@ -187,31 +195,35 @@ def test_plain_copier_copy(tmp_path: Path) -> None:
     assert (destination / "src" / "my_fraud_detection" / "__init__.py").is_file()
 
 
-def test_copier_choices_are_the_available_scenarios() -> None:
-    choices = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["use_case"]["choices"]
-    available = {u.name for u in list_use_cases() if u.available}
-    assert set(choices.values()) == available
-
-
-def test_copier_task_matches_each_scenario() -> None:
-    """copier.yml derives `task` from the use case; scenario.yml states it: they agree."""
-    from jinja2 import Environment
-
-    default = yaml.safe_load((REPO_ROOT / "copier.yml").read_text())["task"]["default"]
-    for use_case in list_use_cases():
-        if use_case.available:
-            rendered = Environment().from_string(default).render(use_case=use_case.name)
-            assert rendered == use_case.task, use_case.name
+# copier.yml's choices and derived values come from scenario.yml: tests/test_scenarios.py.
 
 
 def test_use_cases_read_scenario_yml() -> None:
     fraud = get_use_case("fraud-detection")
     assert fraud.title == "Fraud detection"
     assert fraud.domain == "finance"
+    assert (fraud.task, fraud.capabilities) == ("binary", ())
     assert fraud.available
 
 
 # --- create_project's errors, with throwaway templates ---------------------------------------
+
+# Every key of scenario.yml (generator/contract.py), for the throwaway templates' scenarios.
+SCENARIO_YML = """\
+name: {name}
+title: {title}
+domain: tests
+summary: {summary}
+tagline: test the generator
+readme_summary: tests the generator
+task: binary
+capabilities: []
+real_dataset: null
+real_dataset_label: null
+real_dataset_file: null
+headline_metric: null
+available: {available}
+"""
 
 
 @pytest.fixture
@@ -229,11 +241,11 @@ def throwaway_template(
                 "package_name: {type: str}\n"
             ),
             "project/README.md.jinja": '{% include "scenarios/" ~ use_case ~ "/missing.md" %}\n',
-            "scenarios/broken/scenario.yml": (
-                "title: Broken\ndomain: tests\nsummary: A slot file is missing.\navailable: true\n"
+            "scenarios/broken/scenario.yml": SCENARIO_YML.format(
+                name="broken", title="Broken", summary="A slot file is missing.", available="true"
             ),
-            "scenarios/weather/scenario.yml": (
-                "title: Weather\ndomain: energy\nsummary: Planned.\navailable: false\n"
+            "scenarios/weather/scenario.yml": SCENARIO_YML.format(
+                name="weather", title="Weather", summary="Planned.", available="false"
             ),
         },
     )
@@ -279,15 +291,17 @@ def test_destination_errors_are_file_exists_errors(tmp_path: Path) -> None:
 def test_each_use_case_gets_only_its_own_task_and_files(use_case: str, tmp_path: Path) -> None:
     project = create_project(use_case, tmp_path / "p")
     src = project.path / "src" / project.package_name
-    task = get_use_case(use_case).task
-    service = (src / "service.py").read_text()
-    for path in src.glob("*.py"):
+    task, capabilities = get_use_case(use_case).task, get_use_case(use_case).capabilities
+    code = ""
+    for path in src.rglob("*.py"):
         text = path.read_text()
         assert not LEFTOVER_JINJA.search(text), path.name
         compile(text, str(path), "exec")
+        code += text
+    serving = "".join(path.read_text() for path in (src / "serving").glob("*.py"))
     # A binary project decides with a threshold; a regression project answers an interval.
-    assert ("def decide(" in (src / "pipeline.py").read_text()) == (task == "binary")
-    assert ("interval_booster" in service) == (task == "regression")
-    assert (src / "backtest.py").is_file() == (use_case == "demand-forecasting")
-    assert ("async def forecast(" in service) == (use_case == "demand-forecasting")
-    assert (project.path / "MODEL_CARD.md").is_file() == (use_case == "readmission")
+    assert ("def decide(" in code) == (task == "binary")
+    assert ("interval_booster" in code) == (task == "regression")
+    assert (src / "jobs" / "backtest.py").is_file() == ("forecasting" in capabilities)
+    assert ("async def forecast(" in serving) == ("forecasting" in capabilities)
+    assert (project.path / "MODEL_CARD.md").is_file() == ("model_card" in capabilities)
