@@ -40,8 +40,9 @@ import tempfile
 from pathlib import Path
 
 LEDGER = "CHANGELOG.md"
-TEMPLATE_PATHS = ("copier.yml", "templates", "scenarios")
-"""What copier renders: a template version is a tree of these."""
+TEMPLATE_PATHS = ("copier.yml", "templates", "scenarios", "migrations")
+"""What copier renders or runs (`migrations/`: scripts of copier.yml's `_migrations`): a template
+version is a tree of these."""
 SHIPPED_PATHS = ("generator", "hatch_build.py", "pyproject.toml", *TEMPLATE_PATHS)
 """What a wheel is made of (README.md, the long description, aside)."""
 UNRELEASED = "## [Unreleased]"

@@ -140,8 +140,7 @@ def _new_tags(repo: Path, differing: dict[str, str], have: dict[str, str]) -> di
 
 
 def template_tree(repo: Path, commit: str) -> str:
-    """What identifies the template of `commit`: the objects of copier.yml, templates/ and
-    scenarios/ (`git ls-tree`)."""
+    """What identifies the template of `commit`: the objects of `TEMPLATE_PATHS` (`git ls-tree`)."""
     return _git("-C", str(repo), "ls-tree", commit, "--", *TEMPLATE_PATHS)
 
 

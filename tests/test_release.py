@@ -53,6 +53,7 @@ def amount_in_hundreds(amount: float) -> float:
     """Our team's own feature: the amount in hundreds of the currency."""
     return amount / 100
 '''
+OUR_NOTE = "\n# Our team's note: the simulator stands in for the payment processor's feed.\n"
 OUR_FEATURE_TEST = """from {package}.features import amount_in_hundreds
 
 
@@ -171,8 +172,11 @@ def test_a_project_of_the_last_release_updates_to_the_next_keeping_every_edit(
     config = project / "config" / "pipeline.yaml"
     edit(config, "  column_drift_threshold: 0.1\n", "  column_drift_threshold: 0.15\n")
     edit(config, "    recall_at_threshold: 0.30\n", "    recall_at_threshold: 0.25\n")
+    # Two modules the next version moves (into domain/), both edited.
     with (project / "src" / package / "features.py").open("a") as features:
         features.write(OUR_FEATURE)
+    with (project / "src" / package / "simulate.py").open("a") as simulate:
+        simulate.write(OUR_NOTE)
     (project / "tests" / "test_our_features.py").write_text(
         OUR_FEATURE_TEST.format(package=package)
     )
@@ -205,7 +209,8 @@ def test_a_project_of_the_last_release_updates_to_the_next_keeping_every_edit(
     kept_or_conflict = {
         "README.md": note,
         "config/pipeline.yaml": "column_drift_threshold: 0.15",
-        f"src/{package}/features.py": "def amount_in_hundreds",
+        f"src/{package}/domain/features.py": "def amount_in_hundreds",
+        f"src/{package}/domain/simulate.py": OUR_NOTE.strip(),
     }
     for relative, edit_text in kept_or_conflict.items():
         assert edit_text in (project / relative).read_text() or relative in conflicts, relative
@@ -223,6 +228,22 @@ def test_a_project_of_the_last_release_updates_to_the_next_keeping_every_edit(
             assert now.get(relative) == content, f"{relative} differs from the later release's"
     assert set(now) - set(fresh) == {"tests/test_our_features.py", "docs/runbook.md"}
     assert "CONTRIBUTING.md" in now and "(later)" in now["README.md"].decode().splitlines()[0]
+
+    # The modules moved into layers: the edited ones carry their edits to their new place, the
+    # others are gone (the later release wrote their successors), and our own test that
+    # imports a moved module is named, with the module's new name.
+    assert f"moved src/{package}/features.py to src/{package}/domain/features.py" in output
+    assert f"removed src/{package}/train.py (unchanged" in output
+    assert not (project / "src" / package / "features.py").exists()
+    assert (
+        f"tests/test_our_features.py imports {package}.features: "
+        f"it is {package}.domain.features now" in output
+    )
+    edit(
+        project / "tests" / "test_our_features.py",
+        f"from {package}.features import",
+        f"from {package}.domain.features import",
+    )
 
     # Resolve the conflicts keeping our side; the project's own checks and tests then pass.
     for relative in conflicts:
