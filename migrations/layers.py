@@ -16,8 +16,10 @@ Before copier compares the versions, this script looks at every module that move
 It also names the project's own Python files (those the template did not generate) that
 import a moved module, with the new name: they are the user's to change.
 
-Copier runs it with its own Python (`_copier_python`), so copier is importable:
-`python migrations/layers.py <package_name>` in the project's folder.
+Copier runs it with its own Python (`_copier_python`), so copier is importable, in the
+project's folder: `python migrations/layers.py`. The package's name and the version to compare
+with come from the project's answers file (copier has not read the answers yet when it runs
+migrations `before` an update, so the command cannot pass them).
 """
 
 from __future__ import annotations
@@ -57,9 +59,8 @@ MOVES = {
 ANSWERS_FILE = Path(".copier-answers.yml")
 
 
-def render_old_version(destination: Path) -> None:
+def render_old_version(answers: dict, destination: Path) -> None:
     """The project as its recorded template version generated it, with its answers."""
-    answers = yaml.safe_load(ANSWERS_FILE.read_text(encoding="utf-8"))
     copier.run_copy(
         answers["_src_path"],
         destination,
@@ -119,13 +120,15 @@ def imports_to_change(package: str, generated: Path) -> list[str]:
     return advice
 
 
-def main(package: str) -> None:
+def main() -> None:
+    answers = yaml.safe_load(ANSWERS_FILE.read_text(encoding="utf-8"))
+    package = answers["package_name"]
     with tempfile.TemporaryDirectory(prefix="mlops-new-layers-") as scratch:
         generated = Path(scratch) / "generated"
-        render_old_version(generated)
+        render_old_version(answers, generated)
         for line in move_modules(package, generated) + imports_to_change(package, generated):
             print(f"layers migration: {line}", file=sys.stderr)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main()

@@ -213,7 +213,8 @@ def test_a_project_of_the_last_release_updates_to_the_next_keeping_every_edit(
         f"src/{package}/domain/simulate.py": OUR_NOTE.strip(),
     }
     for relative, edit_text in kept_or_conflict.items():
-        assert edit_text in (project / relative).read_text() or relative in conflicts, relative
+        kept = edit_text in (project / relative).read_text()
+        assert kept or relative in conflicts, f"{relative} lost our edit:\n{output[-4000:]}"
     assert "config/pipeline.yaml" in conflicts  # both changed the drift threshold's line
     assert "recall_at_threshold: 0.25" in config.read_text()  # a line only we changed
     for relative in ("tests/test_our_features.py", "docs/runbook.md"):
