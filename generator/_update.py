@@ -15,6 +15,7 @@ returns them, so that the CLI can list them and exit non-zero.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import re
 import shutil
@@ -47,6 +48,9 @@ __all__ = ["UpdateResult", "VersionCheck", "check_project", "update_project"]
 
 ANSWERS_FILE = ".copier-answers.yml"
 _UNMERGED = {"DD", "AU", "UD", "UA", "DU", "AA", "UU"}
+MOVES_RECORD = "mlops-new-moved.json"
+"""The file (in git's folder) where the template's migrations list the edited files they moved,
+`[{"old": path, "new": path}]` relative to the project; migrations/layers.py writes it."""
 _DESCRIBED = re.compile(r"^(?P<base>.+)-(?P<count>\d+)-g(?P<sha>[0-9a-f]+)$")
 
 
@@ -219,9 +223,13 @@ def _update(project: Path, options: _Options) -> UpdateResult:
             for path in _files(before)
             if not (project / path).exists() and not (project / path).is_symlink()
         ]
+        record = _moves_record(project)
+        record.unlink(missing_ok=True)
         _run_copier(project, target, options)
+        moves = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else []
+        record.unlink(missing_ok=True)
         deleted_changes = {}
-        if deleted:
+        if deleted or moves:
             after = Path(scratch) / "after"
             _render(source, target, after, _read_answers(project))
             deleted_changes = {
@@ -229,6 +237,7 @@ def _update(project: Path, options: _Options) -> UpdateResult:
                 for path in deleted
                 if (after / path).is_file() and (diff := _diff(before, after, path))
             }
+            _merge_moved_files(project, before, after, moves)
     return UpdateResult(
         project,
         old_version,
@@ -445,6 +454,55 @@ def _copier_errors(project: Path, version: str) -> Iterator[None]:
         raise UpdateError(
             f"copier could not update {project} to {version}: {error or type(error).__name__}"
         ) from error
+
+
+def _moves_record(project: Path) -> Path:
+    """Where a migration of the template records the edited files it moved (in git's folder,
+    out of the project's tree; migrations/layers.py writes it)."""
+    return project / _git(project, "rev-parse", "--git-path", MOVES_RECORD).strip()
+
+
+def _merge_moved_files(
+    project: Path, before: Path, after: Path, moves: list[dict[str, str]]
+) -> None:
+    """Merge each edited file a migration moved three ways, as git merges a renamed file.
+
+    Copier sees a moved file as new on both sides, with nothing in common, and leaves it as
+    one conflict over the whole file. Its real ancestor is the old version's file at the old
+    path (`before`): merged from there, the project's edits (its committed file at the old
+    path) and the new version's changes (`after`, at the new path) combine, and only the
+    lines both changed remain to resolve, marked as copier marks them. A clean merge is
+    staged, which resolves copier's conflict.
+    """
+    for move in moves:
+        old, new = Path(move["old"]), Path(move["new"])
+        if not ((before / old).is_file() and (after / new).is_file()):
+            continue
+        with tempfile.TemporaryDirectory(prefix="mlops-new-merge-") as scratch:
+            ours = Path(scratch) / old.name
+            ours.write_text(_git(project, "show", f"HEAD:./{old.as_posix()}"), encoding="utf-8")
+            labels = [
+                f"-L{label}" for label in ("before updating", "last update", "after updating")
+            ]
+            merge = subprocess.run(
+                [
+                    "git",
+                    "merge-file",
+                    "-p",
+                    *labels,
+                    str(ours),
+                    str(before / old),
+                    str(after / new),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+        if not 0 <= merge.returncode < 128:
+            raise UpdateError(f"git merge-file failed on {new}: {merge.stderr.strip()}")
+        (project / new).write_text(merge.stdout, encoding="utf-8")
+        if merge.returncode == 0:
+            _git(project, "add", "--", new.as_posix())
 
 
 def _files(folder: Path) -> list[Path]:

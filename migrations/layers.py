@@ -10,7 +10,10 @@ Before copier compares the versions, this script looks at every module that move
 - unchanged since it was generated (compared with the old version rendered with the project's
   answers): removed, since the new version writes its successor;
 - edited: moved to its new path with `git mv`, so that copier shows the edits against the new
-  version there, as a conflict for the user to resolve (never dropped);
+  version there, as a conflict for the user to resolve (never dropped). The moves are recorded
+  in git's folder (`MOVES_RECORD`): `mlops-new update` then merges each edited module three
+  ways (the old module as generated, as edited, and the new one), so that only the edits
+  that collide with the new version remain to resolve;
 - deleted by the user, or with its new path already taken: left as it is.
 
 It also names the project's own Python files (those the template did not generate) that
@@ -24,6 +27,7 @@ migrations `before` an update, so the command cannot pass them).
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -57,6 +61,9 @@ MOVES = {
     "service.py": "serving/service.py",
 }
 ANSWERS_FILE = Path(".copier-answers.yml")
+# In git's own folder (`git rev-parse --git-path`), out of the project's tree; read and removed
+# by `mlops-new update` (generator/_update.py).
+MOVES_RECORD = "mlops-new-moved.json"
 
 
 def render_old_version(answers: dict, destination: Path) -> None:
@@ -76,9 +83,10 @@ def git(*args: str) -> None:
     subprocess.run(["git", *args], check=True, capture_output=True, text=True)
 
 
-def move_modules(package: str, generated: Path) -> list[str]:
-    """Remove or move each moved module (see the module's docstring); say what was done."""
-    done = []
+def move_modules(package: str, generated: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """Remove or move each moved module (see the module's docstring): what was done, and the
+    edited modules' moves."""
+    done, moved = [], []
     for old_name, new_name in MOVES.items():
         old = Path("src", package, old_name)
         new = Path("src", package, new_name)
@@ -93,8 +101,16 @@ def move_modules(package: str, generated: Path) -> list[str]:
         else:
             new.parent.mkdir(parents=True, exist_ok=True)
             git("mv", "--", str(old), str(new))
-            done.append(f"moved {old} to {new} (edited: review the update's conflict there)")
-    return done
+            moved.append({"old": old.as_posix(), "new": new.as_posix()})
+            done.append(f"moved {old} to {new} (edited: the update merges your edits there)")
+    return done, moved
+
+
+def record_moves(moved: list[dict[str, str]]) -> None:
+    path = subprocess.run(
+        ["git", "rev-parse", "--git-path", MOVES_RECORD], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    Path(path).write_text(json.dumps(moved, indent=2), encoding="utf-8")
 
 
 def imports_to_change(package: str, generated: Path) -> list[str]:
@@ -126,7 +142,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="mlops-new-layers-") as scratch:
         generated = Path(scratch) / "generated"
         render_old_version(answers, generated)
-        for line in move_modules(package, generated) + imports_to_change(package, generated):
+        done, moved = move_modules(package, generated)
+        record_moves(moved)
+        for line in done + imports_to_change(package, generated):
             print(f"layers migration: {line}", file=sys.stderr)
 
 

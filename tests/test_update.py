@@ -311,6 +311,50 @@ def test_a_migration_carries_the_edits_of_a_renamed_file(
     assert result.conflicts == [Path("NOTES.md")]
 
 
+RECORDING_COPIER_YML = """\
+_migrations:
+  - version: v2.0.0
+    when: "{{ _stage == 'before' }}"
+    command: |
+      test ! -e notes.txt || {
+        git mv notes.txt NOTES.md
+        record="$(git rev-parse --git-path mlops-new-moved.json)"
+        echo '[{"old": "notes.txt", "new": "NOTES.md"}]' > "$record"
+      }
+
+name:
+  type: str
+  default: demo
+"""
+
+
+def test_a_recorded_move_merges_three_ways_so_only_colliding_edits_conflict(
+    tmp_path: Path, write_tree: Callable[[Path, dict[str, str]], Path]
+) -> None:
+    # The same rename, with the move recorded as migrations/layers.py records it: the update
+    # merges the user's notes.txt and the template's NOTES.md from their common ancestor.
+    template = write_tree(tmp_path / "template", MIGRATING_TEMPLATE_V1)
+    git(template, "init", "--quiet")
+    commit_all(template, "v1")
+    git(template, "tag", "v1.0.0")
+    git(template, "rm", "--quiet", "notes.txt")
+    write_tree(template, {**MIGRATING_TEMPLATE_V2, "copier.yml": RECORDING_COPIER_YML})
+    commit_all(template, "v2: notes.txt is now NOTES.md")
+    git(template, "tag", "v2.0.0")
+    project = generate(template, tmp_path / "project", "v1.0.0")
+    (project / "notes.txt").write_text("Notes\nfirst, edited by the user\nsecond\n")
+    commit_all(project, "Our notes")
+
+    result = update_project(project)
+
+    assert (project / "NOTES.md").read_text() == (
+        "Notes\nfirst, edited by the user\nsecond\nthird, from template v2\n"
+    )
+    assert result.conflicts == []
+    assert not (project / "notes.txt").exists()
+    assert not list((project / ".git").glob("mlops-new-moved.json"))
+
+
 @pytest.mark.e2e
 def test_the_updated_project_still_passes_its_tests(project: Path) -> None:
     user_edits(project)
