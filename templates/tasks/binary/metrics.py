@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from ..config import Costs
+from .settings import Costs
 
 
 class Metric(NamedTuple):
