@@ -33,7 +33,10 @@ def conditions(template: Path) -> dict[str, int]:
     for path in sorted((template / "templates" / "project").rglob("*")):
         if path.is_file():
             relative = str(path.relative_to(template / "templates" / "project"))
-            found = len(CONDITION.findall(path.read_text(encoding="utf-8")))
+            try:
+                found = len(CONDITION.findall(path.read_text(encoding="utf-8")))
+            except UnicodeDecodeError:  # a binary file holds no Jinja
+                continue
             found += len(CONDITION.findall(relative))
             if found:
                 counts[relative] = found
