@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..config import Config
 from ..task.metrics import METRICS
@@ -170,3 +171,42 @@ def limit_check(
     return metric_check(
         f"{title} (limit missed by the champion too)", name, cards["model"][name], limit
     )
+
+
+def subgroup_gaps_of(
+    config: Config, columns: dict[str, pd.Series], card: Callable[[np.ndarray], dict]
+) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
+    """The model's card within each group of every subgroup column, and each metric's gap.
+
+    `columns` maps a subgroup column's name to its values, row for row; `card(mask)` scores
+    the rows where `mask` holds. A gap (best group minus worst) counts only groups with at
+    least `evaluation.min_subgroup_rows` rows. Evaluation and monitoring both use this.
+    """
+    settings = config.evaluation
+    report: dict[str, Any] = {}
+    gaps: dict[str, dict[str, float]] = {}
+    for column, raw_values in columns.items():
+        values = raw_values.astype("string").fillna("(missing)").reset_index(drop=True)
+        groups = {}
+        for value in sorted(values.unique()):
+            mask = (values == value).to_numpy()
+            groups[value] = {"rows": int(mask.sum()), **card(mask)}
+        large = [g for g in groups.values() if g["rows"] >= settings.min_subgroup_rows]
+        column_gaps = {}
+        for metric in METRICS:
+            finite = [g[metric] for g in large if metric in g and math.isfinite(g[metric])]
+            if len(finite) >= 2:
+                column_gaps[metric] = max(finite) - min(finite)
+        report[column] = groups
+        gaps[column] = column_gaps
+    return report, gaps
+
+
+def plain_figures(figures: dict[str, Any], digits: int = 6) -> dict[str, Any]:
+    """Figures for JSON: floats rounded, NaN (a metric without meaning here) as null."""
+    return {
+        key: (round(value, digits) if math.isfinite(value) else None)
+        if isinstance(value, float)
+        else value
+        for key, value in figures.items()
+    }

@@ -15,9 +15,9 @@ import pandas as pd
 
 from ..config import Config
 from ..core.bundle import PipelineSpec
+from ..core.gate import plain_figures, subgroup_gaps_of
 from ..task.metrics import HEADLINE, METRICS
 from ..task.quality import quality_card
-from .evaluate import plain_figures, subgroup_gaps_of
 
 # Subgroup columns travel with the monitored rows under this prefix.
 GROUP_PREFIX = "group__"
