@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from {{ package_name }}.adapters.modelcard import write_model_card
-from {{ package_name }}.config import Costs
 from {{ package_name }}.task.metrics import reliability, score_card
+from {{ package_name }}.task.settings import Costs
 
 # The plots of the scores, on every card of this task that has them.
 PREDICTION_PLOTS = {"roc_pr.png", "calibration.png"}

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from {{ package_name }}.config import Costs
 from {{ package_name }}.task.metrics import (
     cost_minimising_threshold,
     expected_cost,
@@ -11,6 +10,7 @@ from {{ package_name }}.task.metrics import (
     recall_at_alert_rate,
     roc_auc,
 )
+from {{ package_name }}.task.settings import Costs
 
 LABELS = np.array([0, 0, 1, 0, 1, 0, 0, 0, 0, 1])
 SCORES = np.array([0.1, 0.2, 0.9, 0.3, 0.8, 0.05, 0.4, 0.15, 0.6, 0.35])
