@@ -8,7 +8,6 @@ booster it fits, `fit_baseline`, then `fit_answer` on the validation rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -19,6 +18,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from .fitted import FittedAnswer
 from .metrics import cost_minimising_threshold, pr_auc, roc_auc
 from .scoring import calibrate
 
@@ -95,23 +95,6 @@ def fit_calibration(
     logit = np.log(clipped / (1 - clipped)).reshape(-1, 1)
     model = LogisticRegression(C=1e6, max_iter=1000).fit(logit, y_valid, sample_weight=weights)
     return {"slope": float(model.coef_[0, 0]), "intercept": float(model.intercept_[0])}
-
-
-@dataclass(frozen=True)
-class FittedAnswer:
-    """What the step after fitting adds to a bundle and reports."""
-
-    # Keyword arguments of `scoring.answer_fields` (hence of `PipelineSpec.from_config`).
-    fitted: dict[str, Any]
-    # The model's answers on the validation rows (the monitoring reference) and its figures.
-    validation_scores: np.ndarray
-    validation: dict[str, float]
-    # Entries of the bundle's metadata.json.
-    record: dict[str, Any]
-    # What `train` prints after the validation figures.
-    summary: str
-    # Boosters of `scoring.MODEL_FILES`, by attribute: none.
-    models: dict[str, xgb.Booster] = field(default_factory=dict)
 
 
 def fit_answer(

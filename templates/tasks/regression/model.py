@@ -8,7 +8,6 @@ booster it fits, `fit_baseline`, then `fit_answer` on the validation rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -21,6 +20,7 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder
 
 from ..errors import UserError
+from .fitted import FittedAnswer
 from .metrics import mae, wape
 from .scoring import interval_errors, interval_matrix, interval_scale
 
@@ -146,24 +146,6 @@ def fit_interval(
         verbose_eval=False,
     )
     return fitted[: fitted.best_iteration + 1]
-
-
-@dataclass(frozen=True)
-class FittedAnswer:
-    """What the step after fitting adds to a bundle and reports."""
-
-    # Keyword arguments of `scoring.answer_fields` (hence of `PipelineSpec.from_config`):
-    # none, the interval's settings come from the configuration.
-    fitted: dict[str, Any]
-    # The model's answers on the validation rows (the monitoring reference) and its figures.
-    validation_scores: np.ndarray
-    validation: dict[str, float]
-    # Entries of the bundle's metadata.json.
-    record: dict[str, Any]
-    # What `train` prints after the validation figures.
-    summary: str
-    # Boosters of `scoring.MODEL_FILES`, by attribute.
-    models: dict[str, xgb.Booster | None] = field(default_factory=dict)
 
 
 def fit_answer(
