@@ -44,8 +44,8 @@ import json, sys, time
 started = time.perf_counter()
 from {package} import jobs, promotion
 from {package}.config import load_config
-from {package}.evaluate import evaluate
-from {package}.train import train
+from {package}.jobs.evaluate import evaluate
+from {package}.jobs.train import train
 timings = {{"import": time.perf_counter() - started}}
 config = load_config("config/pipeline.yaml")
 def timed(name, job):

@@ -126,8 +126,8 @@ def bench(use_case: str, size: str, seconds: int, python: Path) -> None:
         replay = f"""
 import json, sys
 from {package}.config import load_config
-from {package}.data import load_dataset
-from {package}.lifecycle import request_rows
+from {package}.core.data import load_dataset
+from {package}.jobs.batch import request_rows
 config = load_config("config/pipeline.yaml")
 frame = load_dataset(config, "data/production.csv", require_target=False).head({REPLAYED_ROWS})
 print(json.dumps([json.dumps(row) for row in request_rows(frame, config)]))

@@ -20,10 +20,10 @@ from fastapi import FastAPI
 
 
 def build_app(package: str, bundle: Path) -> FastAPI:
-    pipeline = importlib.import_module(f"{package}.pipeline").ScoringPipeline.load(bundle)
+    pipeline = importlib.import_module(f"{package}.core.bundle").ScoringPipeline.load(bundle)
     pipeline.booster.set_param({"nthread": 1})
     spec = pipeline.spec
-    request_model = importlib.import_module(f"{package}.schema").request_model
+    request_model = importlib.import_module(f"{package}.core.schema").request_model
     Row = request_model("Row", spec.columns, exclude=(spec.target, *spec.known_after_outcome))
     datetimes = [name for name, column in spec.columns.items() if column.type == "datetime"]
     app = FastAPI()

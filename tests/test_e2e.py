@@ -38,9 +38,9 @@ SERVE_ONE_ROW = """
 import sys
 import httpx
 from {package}.config import load_config
-from {package}.data import load_dataset
-from {package}.lifecycle import request_rows
-from {package}.serving import start_server
+from {package}.core.data import load_dataset
+from {package}.jobs.batch import request_rows
+from {package}.adapters.server import start_server
 
 config = load_config(sys.argv[1])
 row = request_rows(load_dataset(config, sys.argv[2], require_target=False).head(1), config)[0]

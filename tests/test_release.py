@@ -53,7 +53,7 @@ def amount_in_hundreds(amount: float) -> float:
     """Our team's own feature: the amount in hundreds of the currency."""
     return amount / 100
 '''
-OUR_NOTE = "\n# Our team's note: the simulator stands in for the payment processor's feed.\n"
+OUR_NOTE = "\n\n# Our team's note: the simulator stands in for the payment processor's feed.\n"
 OUR_FEATURE_TEST = """from {package}.features import amount_in_hundreds
 
 
