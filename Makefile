@@ -26,8 +26,8 @@ test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check generator tests benchmarks hatch_build.py
-	$(VENV)/bin/ruff format --check generator tests benchmarks hatch_build.py
+	$(VENV)/bin/ruff check generator migrations tests benchmarks hatch_build.py
+	$(VENV)/bin/ruff format --check generator migrations tests benchmarks hatch_build.py
 
 bench: $(VENV)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
