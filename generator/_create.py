@@ -1,8 +1,14 @@
-"""`create_project`: check the names and the destination, render with copier, copy the files.
+"""`create_project`: check the names and the destination, render with copier, move the files in.
 
-The template is rendered into a fresh temporary folder first and copied into the destination
-only when rendering succeeded, so a failed render never leaves half a project behind, and the
-full list of files is known before anything in the destination is touched.
+Nothing is written into the destination until the whole project has been rendered, and then
+nothing is copied: the template is rendered into a scratch folder on the destination's own
+file system (beside a new destination, inside an existing one), and the rendered files are
+moved into place by renaming them, which writes no data and so cannot run out of space half
+way. A new destination appears at once, by one rename of its folder. Into an existing one
+(`--force`), the files are renamed one by one, and a failure part way undoes the renames done
+so far (files replaced with `--overwrite` wait in the scratch folder until the end), so the
+destination is left with exactly the files and bytes it had. The project is never written
+through a symbolic link inside the destination: such a link is refused, by name.
 """
 
 from __future__ import annotations
@@ -11,7 +17,10 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -23,7 +32,7 @@ from ._store import (
     recorded_path,
     refresh_store,
 )
-from .errors import DestinationError, TemplateError
+from .errors import DestinationError, TemplateError, describe_os_error, shorten_path
 from .naming import resolve_names
 from .template import is_git_checkout, template_root
 from .usecases import get_use_case
@@ -74,13 +83,15 @@ def create_project(
     Raises:
         UnknownUseCaseError, UseCaseUnavailableError: no such use case, or not yet available.
         InvalidNameError: the project or package name breaks the naming rule.
-        DestinationError: the destination is a file, is not empty, or holds colliding files.
+        DestinationError: the destination is a file, is not empty, holds colliding files or a
+            symbolic link where the project needs a folder, or could not be written (no
+            space left, permission denied...); the destination is then left as it was.
         TemplateError: copier failed to render the template.
     """
     root = template_root()
     use_case = get_use_case(use_case, root).name
     destination = Path(destination)
-    _check_destination(destination, allow_existing=allow_existing or overwrite)
+    existing = _check_destination(destination, allow_existing=allow_existing or overwrite)
     if project_name is None:
         names = resolve_names(
             destination.resolve().name,
@@ -91,20 +102,24 @@ def create_project(
         names = resolve_names(project_name, package_name)
 
     source = _template_source(root)
-    with tempfile.TemporaryDirectory(prefix="mlops-new-") as tmp:
-        rendered = Path(tmp) / "project"
-        render(
-            source,
-            rendered,
-            {
-                "use_case": use_case,
-                "project_name": names.project_name,
-                "package_name": names.package_name,
-            },
-        )
-        files = sorted(p.relative_to(rendered) for p in rendered.rglob("*") if not p.is_dir())
-        _check_collisions(destination, files, overwrite=overwrite)
-        _copy(rendered, destination, files)
+    data = {
+        "use_case": use_case,
+        "project_name": names.project_name,
+        "package_name": names.package_name,
+    }
+    try:
+        if existing == destination:
+            files = _generate_into_folder(source, data, destination, overwrite=overwrite)
+        else:
+            files = _generate_new_folder(source, data, destination, existing)
+    except DestinationError:
+        raise
+    except OSError as error:  # no space, a name too long, no permission: nothing is left
+        outcome = "left as it was" if destination.is_dir() else "not created"
+        raise DestinationError(
+            f"could not generate into {shorten_path(destination)} ({outcome}): "
+            f"{describe_os_error(error)}"
+        ) from error
 
     return GeneratedProject(
         path=destination,
@@ -117,22 +132,35 @@ def create_project(
     )
 
 
-def _check_destination(destination: Path, *, allow_existing: bool) -> None:
-    existing = destination
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if existing.exists() and not existing.is_dir():
-        if existing == destination:
+def _check_destination(destination: Path, *, allow_existing: bool) -> Path:
+    """Refuse a destination that cannot take the project; return its nearest existing folder
+    (the destination itself when it exists)."""
+    try:
+        existing = destination
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if existing.exists() and not existing.is_dir():
+            if existing == destination:
+                raise DestinationError(
+                    f"destination {destination} is a file; choose a new or empty folder"
+                )
             raise DestinationError(
-                f"destination {destination} is a file; choose a new or empty folder"
+                f"cannot create {destination}: {existing} is a file, not a folder"
             )
-        raise DestinationError(f"cannot create {destination}: {existing} is a file, not a folder")
-    if existing == destination and not allow_existing and any(destination.iterdir()):
+        if existing == destination and not allow_existing and any(destination.iterdir()):
+            raise DestinationError(
+                f"destination {destination} is not empty; choose a new or empty folder, or "
+                "pass --force to add the project to it (existing files are never overwritten "
+                "unless you also pass --overwrite)"
+            )
+    except DestinationError:
+        raise
+    except OSError as error:  # a name too long for the file system, a folder not readable
         raise DestinationError(
-            f"destination {destination} is not empty; choose a new or empty folder, or pass "
-            "--force to add the project to it (existing files are never overwritten unless "
-            "you also pass --overwrite)"
-        )
+            f"cannot use {shorten_path(destination)} as the destination: "
+            f"{describe_os_error(error, '')}"
+        ) from error
+    return existing
 
 
 class Source(NamedTuple):
@@ -240,18 +268,159 @@ def _enumerate(items: list[str]) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
-def _copy(rendered: Path, destination: Path, files: list[Path]) -> None:
+_SCRATCH_PREFIX = ".mlops-new-"
+
+
+def _generate_new_folder(
+    source: Source, data: dict[str, object], destination: Path, existing: Path
+) -> list[Path]:
+    """Render into a scratch folder in `existing`, the nearest existing folder of the new
+    `destination`, then rename the first missing folder into place: the destination, with
+    any missing folders above it, appears whole or not at all."""
+    missing = destination.relative_to(existing)
+    top = missing.parts[0]
+    scratch = _scratch_folder(existing)
     try:
-        destination.mkdir(parents=True, exist_ok=True)
-        for folder in sorted(p for p in rendered.rglob("*") if p.is_dir()):
-            (destination / folder.relative_to(rendered)).mkdir(parents=True, exist_ok=True)
+        rendered = scratch / missing
+        with _errors_name_the_destination(rendered, destination):
+            rendered.parent.mkdir(parents=True, exist_ok=True)
+            render(source, rendered, data)
+            files = _files(rendered)
+        if (existing / top).exists() or (existing / top).is_symlink():
+            # Made by someone else while the project was rendered: not ours to replace.
+            raise DestinationError(
+                f"{existing / top} appeared while the project was rendered; run again"
+            )
+        _rename(scratch / top, existing / top)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return files
+
+
+def _generate_into_folder(
+    source: Source, data: dict[str, object], destination: Path, *, overwrite: bool
+) -> list[Path]:
+    """Render into a scratch folder inside the existing `destination` (so on its file
+    system, even when it is a mount point), check the files against what is there, then
+    move them in (`_move_in`)."""
+    scratch = _scratch_folder(destination)
+    rendered = scratch / "project"
+    try:
+        with _errors_name_the_destination(rendered, destination):
+            render(source, rendered, data)
+            files = _files(rendered)
+        _check_links(destination, files)
+        _check_collisions(destination, files, overwrite=overwrite)
+        _move_in(rendered, destination, files, scratch / "replaced")
+    except _UndoFailed:
+        raise  # the scratch folder keeps the replaced files, where the message says
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    shutil.rmtree(scratch, ignore_errors=True)
+    return files
+
+
+def _scratch_folder(folder: Path) -> Path:
+    """A new scratch folder in `folder`; an error names `folder`, the one the user chose."""
+    try:
+        return Path(tempfile.mkdtemp(prefix=_SCRATCH_PREFIX, dir=folder))
+    except OSError as error:
+        error.filename = str(folder)
+        raise
+
+
+@contextmanager
+def _errors_name_the_destination(rendered: Path, destination: Path) -> Iterator[None]:
+    """Name the file an OSError is about where it would be in the destination: the user
+    never sees the scratch folder."""
+    try:
+        yield
+    except OSError as error:
+        if isinstance(error.filename, str) and Path(error.filename).is_relative_to(rendered):
+            error.filename = str(destination / Path(error.filename).relative_to(rendered))
+        raise
+
+
+def _files(rendered: Path) -> list[Path]:
+    return sorted(p.relative_to(rendered) for p in rendered.rglob("*") if not p.is_dir())
+
+
+def _check_links(destination: Path, files: list[Path]) -> None:
+    """Refuse a symbolic link where the project needs a folder: writing through it would put
+    the project's files wherever it points, outside the destination perhaps."""
+    folders = {parent for relative in files for parent in relative.parents[:-1]}
+    links = sorted(folder for folder in folders if (destination / folder).is_symlink())
+    if links:
+        link = destination / links[0]
+        raise DestinationError(
+            f"{link} is a symbolic link (to {os.readlink(link)}) where the project needs a "
+            "folder; mlops-new does not write through links: remove it, or choose another "
+            "destination"
+        )
+
+
+class _UndoFailed(DestinationError):
+    """Moving the project in failed, and so did undoing it: the message says what is left."""
+
+
+def _move_in(rendered: Path, destination: Path, files: list[Path], replaced: Path) -> None:
+    """Move the rendered files into `destination` by renaming them, all or none.
+
+    The missing folders are created first, then each file is renamed into place; an
+    existing file of that name (allowed by `--overwrite`) is renamed into `replaced` first.
+    On any failure, an interruption too, every step done so far is undone in reverse order,
+    so the destination has exactly its previous files and folders, and the error is raised
+    again. Renames write no data, so undoing them needs no free space.
+    """
+    undo: list[Callable[[], None]] = []
+    try:
+        folders = sorted({parent for relative in files for parent in relative.parents[:-1]})
+        for folder in folders:
+            target = destination / folder
+            if not target.is_dir():
+                undo.append(partial(_remove_folder, target))
+                target.mkdir(mode=(rendered / folder).stat().st_mode & 0o7777)
         for relative in files:
             target = destination / relative
-            if target.is_symlink():
-                # Replace the link itself rather than write through it.
-                target.unlink()
-            shutil.copy2(rendered / relative, target)
-    except OSError as error:
-        raise DestinationError(
-            f"could not write the project into {destination}: {error}"
-        ) from error
+            if target.exists() or target.is_symlink():
+                kept = replaced / relative
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                _move(target, kept, undo)
+            _move(rendered / relative, target, undo)
+    except BaseException as error:
+        try:
+            for step in reversed(undo):
+                step()
+        except OSError as undo_error:
+            reason = describe_os_error(error) if isinstance(error, OSError) else repr(error)
+            raise _UndoFailed(
+                f"could not generate into {destination} ({reason}), nor undo what was moved "
+                f"in so far ({describe_os_error(undo_error)}); the files it replaced are "
+                f"in {replaced}: move them back"
+            ) from error
+        raise
+
+
+def _move(source: Path, target: Path, undo: list[Callable[[], None]]) -> None:
+    """Rename `source` to `target`, its undoing registered first: a signal that arrives right
+    after the rename must not leave the rename out of the undo."""
+    undo.append(partial(_move_back, target, source))
+    _rename(source, target)
+
+
+def _move_back(target: Path, source: Path) -> None:
+    """Undo `_move(source, target)`, if it happened."""
+    if os.path.lexists(target) and not os.path.lexists(source):
+        _rename(target, source)
+
+
+def _remove_folder(folder: Path) -> None:
+    """Undo the creation of `folder`, if it happened."""
+    if folder.is_dir():
+        folder.rmdir()
+
+
+def _rename(source: Path, target: Path) -> None:
+    """`os.rename`, as one seam: tests make it fail part way through a move."""
+    os.rename(source, target)

@@ -3,16 +3,20 @@
 
 `mlops-new list` shows the use cases; `mlops-new <use-case> [DEST]` generates one (a command
 per scenario folder); `mlops-new update [PROJECT]` updates a generated project. A `UserError`
-becomes `Error: <message>` on stderr with exit status 1; usage errors, an unknown use case
-among them, exit with status 2.
+becomes `Error: <message>` on stderr with exit status 1, and so does a file-system error
+(`OSError`), in one line; usage errors, an unknown use case among them, exit with status 2.
 """
 
 # No `from __future__ import annotations`: typer evaluates the annotations of the per-use-case
 # commands, whose help texts refer to the closure variable `use_case`.
 import enum
 import shlex
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
@@ -20,7 +24,7 @@ from typer.core import TyperGroup
 
 from ._create import create_project
 from ._update import check_project, update_project
-from .errors import UserError
+from .errors import UserError, describe_os_error
 from .usecases import UseCase, list_use_cases, nearest_name, unknown_use_case_message
 
 _OTHER_COMMANDS = ["list", "update"]
@@ -46,6 +50,11 @@ class _MlopsNewGroup(TyperGroup):
             return super().invoke(ctx)
         except UserError as error:
             typer.echo(f"Error: {error}", err=True)
+            raise typer.Exit(1) from None
+        except OSError as error:
+            # A file-system failure where no more specific message was given (a full disk
+            # during an update, say): one line, not a traceback.
+            typer.echo(f"Error: {describe_os_error(error)}", err=True)
             raise typer.Exit(1) from None
 
 
@@ -120,14 +129,15 @@ def _generate(
     overwrite: bool,
 ) -> None:
     destination = Path(use_case) if destination is None else destination
-    project = create_project(
-        use_case,
-        destination,
-        project_name=name,
-        package_name=package,
-        allow_existing=force or overwrite,
-        overwrite=overwrite,
-    )
+    with _terminate_as_exit():
+        project = create_project(
+            use_case,
+            destination,
+            project_name=name,
+            package_name=package,
+            allow_existing=force or overwrite,
+            overwrite=overwrite,
+        )
     typer.echo(
         f"Generated {project.project_name!r} ({use_case}, package {project.package_name}) "
         f"in {destination}: {len(project.files)} files."
@@ -137,6 +147,23 @@ def _generate(
     typer.echo("Next:")
     typer.echo(f"  cd {shlex.quote(str(destination))}")
     typer.echo("  make setup && make run")
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """Make SIGTERM (a `kill`, a cancelled CI job) raise SystemExit, as Ctrl-C raises
+    KeyboardInterrupt, so that `create_project` stopped part way cleans up after itself (its
+    scratch folder, the files moved in so far) instead of dying on the spot."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        signal.signal(signum, signal.SIG_IGN)  # a second one must not cut the clean-up short
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _add_use_case_command(use_case: UseCase) -> None:

@@ -7,6 +7,9 @@ inherit the matching built-in, so `except LookupError` or `except FileExistsErro
 
 from __future__ import annotations
 
+import errno
+import os
+
 __all__ = [
     "DestinationError",
     "InvalidNameError",
@@ -16,6 +19,8 @@ __all__ = [
     "UpdateError",
     "UseCaseUnavailableError",
     "UserError",
+    "describe_os_error",
+    "shorten_path",
 ]
 
 
@@ -57,3 +62,47 @@ class TemplateError(UserError):
 class UpdateError(UserError):
     """`update_project` refused (not a generated project, a dirty tree, a newer version), or
     copier failed to update."""
+
+
+_LONGEST_SHOWN_NAME = 40
+"""Longer file names are shortened in messages, so that an error stays one readable line."""
+
+
+def describe_os_error(error: OSError, path: str | os.PathLike[str] | None = None) -> str:
+    """What a failed file-system call means, and what to do, in one line.
+
+    `path` is the file as the user knows it (the caller may translate a scratch path); by
+    default, the one the error names. An error without a known meaning keeps the system's
+    own words.
+    """
+    shown = shorten_path(path if path is not None else error.filename)
+    at = f" ({shown})" if shown else ""
+    match error.errno:
+        case errno.ENOSPC:
+            return f"no space left on the device{at}: free some space, or choose another disk"
+        case errno.EDQUOT:
+            return f"disk quota exceeded{at}: free some space, or choose another disk"
+        case errno.EFBIG:
+            return f"a file would exceed the file-size limit{at}: raise it (ulimit -f)"
+        case errno.ENAMETOOLONG:
+            return f"a file name is too long for the file system{at}: choose a shorter name"
+        case errno.EACCES:
+            return f"permission denied{at}: choose a folder you can write to"
+        case errno.EPERM:
+            return f"operation not permitted{at}: choose a folder you can write to"
+        case errno.EROFS:
+            return f"read-only file system{at}: choose a folder on a writable disk"
+        case _:
+            return f"{error.strerror or type(error).__name__}{at}"
+
+
+def shorten_path(path: str | os.PathLike[str] | bytes | None) -> str:
+    if path is None:
+        return ""
+    text = os.fsdecode(path)
+    return "/".join(
+        f"{part[: _LONGEST_SHOWN_NAME // 2]}...({len(part)} characters)"
+        if len(part) > _LONGEST_SHOWN_NAME
+        else part
+        for part in text.split("/")
+    )
