@@ -18,6 +18,7 @@ import difflib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -41,7 +42,7 @@ from ._store import (
     refresh_store,
     tags_of,
 )
-from .errors import TemplateError, UpdateError
+from .errors import TemplateError, UpdateError, describe_os_error
 from .template import template_root
 
 __all__ = ["UpdateResult", "VersionCheck", "check_project", "update_project"]
@@ -160,7 +161,7 @@ def update_project(
         )
     options = _Options(to_version, conflict, tuple(skip), tuple(exclude), dict(data or {}))
     if not dry_run:
-        return _update(project, options)
+        return _update_or_restore(project, options)
     with tempfile.TemporaryDirectory(prefix="mlops-new-update-") as scratch:
         clone = Path(scratch) / "project"
         # The tree is clean, so the clone holds exactly the project's files.
@@ -179,6 +180,47 @@ class _Options:
     skip: tuple[str, ...]
     exclude: tuple[str, ...]
     data: dict[str, object]
+
+
+_RESTORE = [
+    ["git", "reset", "--quiet", "--", "."],
+    ["git", "checkout", "--", "."],
+    ["git", "clean", "-fd", "--quiet", "--", "."],
+]
+"""Back to the last commit, in the current folder only: the index, the tracked files, and
+the new untracked files (never ignored ones, which the update does not write)."""
+
+
+def _update_or_restore(project: Path, options: _Options) -> UpdateResult:
+    """`_update` on the project itself; when it fails part way (copier's error, a full disk,
+    an interruption), the project goes back to its last commit, which the check for a clean
+    tree made sure holds all of it, and the error says so.
+
+    Should restoring fail too (the disk still full), the error gives the commands that
+    restore it later. A project that was adopted onto the template store (`_adopt`) keeps
+    that commit, which is complete in itself.
+    """
+    try:
+        return _update(project, options)
+    except BaseException as error:
+        if not _git(project, "status", "--porcelain", "--", ".").strip():
+            raise  # refused before writing anything
+        reason = describe_os_error(error) if isinstance(error, OSError) else str(error)
+        try:
+            for command in _RESTORE:
+                _git(project, *command[1:])
+        except UpdateError as failed:
+            restore = " && ".join(shlex.join(command) for command in _RESTORE)
+            raise UpdateError(
+                f"the update of {project} failed ({reason}), and so did restoring it "
+                f"({' '.join(str(failed).split())}); once that is fixed, restore the last "
+                f"commit with: cd {shlex.quote(str(project))} && {restore}"
+            ) from error
+        if isinstance(error, UpdateError | OSError):
+            raise UpdateError(
+                f"{reason}; {project} is back at its last commit, as it was before the update"
+            ) from error
+        raise
 
 
 def _update(project: Path, options: _Options) -> UpdateResult:

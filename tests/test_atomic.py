@@ -5,7 +5,8 @@ and moves the files in by renaming them (generator/_create.py). Whatever fails (
 file system refuses, a full disk, a symbolic link out of the destination, a failure part
 way through the move), the command prints one `Error: ...` line and the destination is
 exactly as before: a new one does not exist, an existing one (`--force`) has exactly its
-previous files, modes and bytes.
+previous files, modes and bytes. `mlops-new update` restores the project's last commit when
+it fails part way.
 
 A full disk is real where it can be: a small tmpfs, which only root can mount (CI runs as
 root). Elsewhere, a file-size limit (RLIMIT_FSIZE, in a child process, SIGXFSZ ignored so
@@ -24,11 +25,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import copier
 import pytest
+from test_update import git, git_identity, project, template_repo, v1_project  # noqa: F401
 from typer.testing import CliRunner
 
 import generator._create
-from generator import DestinationError, create_project
+import generator._update
+from generator import DestinationError, UpdateError, create_project, update_project
 from generator.cli import app
 from generator.errors import describe_os_error
 from generator.template import template_root
@@ -360,3 +364,68 @@ def test_permission_denied_names_the_folder(
         f"could not generate into {tmp_path / 'p'} (not created): permission denied "
         f"({tmp_path}): choose a folder you can write to",
     )
+
+
+def without_git(files: dict[str, tuple[int, bytes | str | None]]) -> dict[str, object]:
+    """The project's own files: git's folder changes with any git command (its index)."""
+    return {path: entry for path, entry in files.items() if Path(path).parts[0] != ".git"}
+
+
+# --- update ---------------------------------------------------------------------------------
+
+
+def test_an_update_failing_part_way_restores_the_last_commit(
+    project: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = snapshot(project)
+    head = git(project, "rev-parse", "HEAD")
+
+    def half_an_update(*args: object, **kwargs: object) -> None:
+        (project / "README.md").write_text("half written")
+        (project / "new_module.py").write_text("")
+        git(project, "add", "new_module.py")
+        raise OSError(errno.ENOSPC, "No space left on device", str(project / "Makefile"))
+
+    monkeypatch.setattr(copier, "run_update", half_an_update)
+    with pytest.raises(UpdateError) as caught:
+        update_project(project)
+    assert str(caught.value) == (
+        f"no space left on the device ({project / 'Makefile'}): free some space, or choose "
+        f"another disk; {project} is back at its last commit, as it was before the update"
+    )
+    assert without_git(snapshot(project)) == without_git(before)
+    assert git(project, "status", "--porcelain") == ""
+    assert git(project, "rev-parse", "HEAD") == head
+
+
+def test_when_restoring_fails_too_the_error_gives_the_commands(
+    project: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = snapshot(project)
+
+    def half_an_update(*args: object, **kwargs: object) -> None:
+        (project / "README.md").write_text("half written")
+        (project / "new_module.py").write_text("")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    git_in = generator._update._git
+
+    def git_failing_to_reset(cwd: Path, *args: str) -> str:
+        if args[0] == "reset":
+            raise UpdateError(
+                "git reset failed in the project: fatal: Unable to create\n'index.lock'"
+            )
+        return git_in(cwd, *args)
+
+    monkeypatch.setattr(copier, "run_update", half_an_update)
+    monkeypatch.setattr(generator._update, "_git", git_failing_to_reset)
+    with pytest.raises(UpdateError) as caught:
+        update_project(project)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"the update of {project} failed (no space left on the device")
+    command = message.split("restore the last commit with: ")[1]
+    subprocess.run(command, shell=True, check=True, capture_output=True)
+    assert without_git(snapshot(project)) == without_git(before)
