@@ -3,13 +3,14 @@
 #   make test   run this repository's test suite, end-to-end tests included
 # Both create .venv with the generator installed (uv) first. Only python3 (3.11+), make and git
 # are needed; `make bench` also installs wrk (Debian package) for the serving benchmark.
-# Maintainers: `make release VERSION=X.Y.Z` and `make dist` (docs/updating.md, "Releasing").
+# Maintainers: `make release VERSION=X.Y.Z` and `make dist` (docs/updating.md, "Releasing");
+# `make lock` after changing the generated projects' dependencies.
 
 BOOTSTRAP_PYTHON ?= python3
 VENV := .venv
 DEMO := build/demo/my-fraud-project
 
-.PHONY: demo test bench lint dist release clean
+.PHONY: demo test bench lint lock dist release clean
 
 $(VENV)/.installed: pyproject.toml
 	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
@@ -32,6 +33,18 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(VENV)/bin/python benchmarks/run_all.py
+
+# The generated projects' locks, templates/project/requirements*.lock: every use case has the
+# same dependencies (templates/project/pyproject.toml.jinja), so one pair serves them all. A
+# project is rendered and its own `make lock` run there (needs the package index); pins already
+# in the locks are kept while they fit, `make lock LOCK_OPTIONS=--upgrade` moves them all.
+# tests/test_lock.py fails while the locks and the template disagree.
+LOCKED := build/lock
+lock: $(VENV)/.installed
+	rm -rf $(LOCKED)
+	$(VENV)/bin/mlops-new fraud-detection $(LOCKED)
+	$(MAKE) -C $(LOCKED) lock PYTHON=$(CURDIR)/$(VENV)/bin/python
+	cp $(LOCKED)/requirements.lock $(LOCKED)/requirements-image.lock templates/project/
 
 # The sdist and the wheel built from it, as a user's `uv build` makes them. The version and
 # the template history inside come from CHANGELOG.md and git (docs/updating.md, "Releasing").

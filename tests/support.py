@@ -9,11 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
-import tomllib
 from pathlib import Path
-
-from generator import create_project
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / ".cache"
@@ -30,23 +26,20 @@ def run(command: list[str], cwd: Path, env: dict[str, str], timeout: int = 1800)
     return output
 
 
-def project_requirements(project: Path) -> list[str]:
-    metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
-    return sorted(metadata["dependencies"] + metadata["optional-dependencies"]["dev"])
+LOCK = REPO / "templates" / "project" / "requirements.lock"
+"""The generated projects' lock: every use case has the same dependencies (`make lock`)."""
 
 
 def shared_python() -> Path:
     """The Python of one environment holding the generated projects' dependencies.
 
-    Keyed by the Python version and the generated dependency list, so a template change that
-    touches dependencies builds a new one; otherwise it is reused across runs.
+    Installed from the generated projects' lock, as their `make setup` installs it, so the
+    tests run on exactly the versions users get. Keyed by the Python version and the lock's
+    content: a new lock builds a new environment; otherwise it is reused across runs.
     """
-    with tempfile.TemporaryDirectory() as scratch:
-        probe = create_project("fraud-detection", Path(scratch) / "probe")
-        requirements = project_requirements(probe.path)
-    recipe = "uv pip install --compile-bytecode"  # how it is built; a change rebuilds it too
-    key = hashlib.sha256("\n".join([sys.version, recipe, *requirements]).encode()).hexdigest()[:12]
-    venv = CACHE / f"project-env-{key}"
+    recipe = "uv pip install --compile-bytecode --require-hashes -r"  # a change rebuilds it too
+    key = hashlib.sha256("\n".join([sys.version, recipe, LOCK.read_text()]).encode()).hexdigest()
+    venv = CACHE / f"project-env-{key[:12]}"
     python = venv / "bin" / "python"
     if not (venv / ".complete").exists():
         shutil.rmtree(venv, ignore_errors=True)
@@ -56,7 +49,7 @@ def shared_python() -> Path:
         # Compiled bytecode: every command of a generated project imports xgboost, pandas and
         # scikit-learn, and without .pyc files (PYTHONDONTWRITEBYTECODE) that takes seconds.
         install = [*uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
-        run([*install, *requirements], REPO, env)
+        run([*install, "--require-hashes", "-r", str(LOCK)], REPO, env)
         (venv / ".complete").touch()
     return python
 
