@@ -7,6 +7,12 @@ everywhere, with what it needs to find the project: the project's model store
 `start_server` is a context manager for code that talks to the service and stops it: it
 picks a free port, waits until BentoML answers /readyz, and always stops the server's whole
 process group (BentoML runs a supervisor and worker processes), even when the caller fails.
+`serve_forever` runs the server in the foreground: it passes the signals it gets (Ctrl-C,
+SIGTERM from a process manager) to the server's process group, leaves no process of it
+behind, and returns the server's exit code.
+
+Both check the version's files against their checksums first (`registry.verify`), so that a
+damaged model is refused here, with a message naming the file, before a server starts.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -99,7 +105,7 @@ def start_server(
     Raises `RegistryError` when there is no model to serve and
     `ServerError`, with the server's last output, when it does not become ready in time.
     """
-    registry.model_path(config, registry.resolve(config, tag))  # fail here, not in the server
+    registry.verify(config, registry.resolve(config, tag))  # fail here, not in the server
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="bentoml-serve-") as scratch:
@@ -147,23 +153,47 @@ def serve_forever(
     host: str = "127.0.0.1",
     tag: str | None = None,
 ) -> int:
-    """Serve in the foreground until interrupted (Ctrl-C); return the server's exit code.
+    """Serve in the foreground until interrupted; return the server's exit code.
 
-    `host="0.0.0.0"` listens on every interface, as a container needs.
+    `host="0.0.0.0"` listens on every interface, as a container needs. The server runs in a
+    process group of its own: SIGINT, SIGTERM and SIGHUP sent to this process are passed on
+    to the whole group (BentoML's supervisor and its workers), and if the server has not
+    stopped ten seconds after that, the group is killed. A server killed by a signal
+    returns 128 plus the signal's number, as a shell reports it.
     """
-    registry.model_path(config, registry.resolve(config, tag))
+    registry.verify(config, registry.resolve(config, tag))
     process = subprocess.Popen(
-        _serve_command(port, host), cwd=config.root, env=server_env(config, tag)
+        _serve_command(port, host),
+        cwd=config.root,
+        env=server_env(config, tag),
+        start_new_session=True,  # its own process group, signalled and stopped as one
     )
+    deadline: list[float] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        deadline.append(time.monotonic() + 10)
+        _signal_group(process, signum)
+
+    forwarded = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {signum: signal.signal(signum, forward) for signum in forwarded}
     try:
-        return process.wait()
-    except KeyboardInterrupt:
-        # The terminal sent SIGINT to the server too; give it time to shut down cleanly.
-        try:
-            return process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait()
+        while process.poll() is None:
+            if deadline and time.monotonic() > deadline[0]:
+                _signal_group(process, signal.SIGKILL)
+            time.sleep(0.2)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        _stop(process)
+        _signal_group(process, signal.SIGKILL)  # any worker its supervisor left behind
+    code = process.returncode
+    return 128 - code if code < 0 else code
+
+
+def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Send `signum` to the server's process group, if any process of it is left."""
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, signum)
 
 
 def build_bento(config: Config, *, tag: str | None = None) -> str:

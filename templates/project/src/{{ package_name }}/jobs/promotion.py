@@ -3,7 +3,10 @@
 A version enters the model store only after passing the gate in `evaluate`. Promotion checks
 that verdict once more, and that the version was compared with the champion serving now: if
 another version was promoted since, the comparison is stale and evaluation must run again.
-Rollback restores the previous champion in one step.
+Before it reads the verdict, it checks the version's files against their checksums (a
+damaged metadata.json or model file is named, not parsed), and the registry loads the
+version once in a child process before the pointer names it. Rollback restores the previous
+champion in one step, after the same checks.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ def promote(config: Config, tag: str | None = None) -> str:
     champion = registry.champion_tag(config)
     if tag == champion:
         return tag
-    metadata = json.loads((registry.model_path(config, tag) / METADATA_FILE).read_text())
+    # As registered (`verify`), or else refused with the name of the file that changed.
+    metadata = json.loads((registry.verify(config, tag) / METADATA_FILE).read_text())
     verdict = metadata.get("evaluation", {}).get("gate", {})
     if not verdict.get("passed"):
         raise PromotionRefused(f"{tag} did not pass the gate; see reports/evaluation/evaluation.md")

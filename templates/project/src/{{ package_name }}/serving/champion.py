@@ -7,6 +7,10 @@ restart the worker again and again, each time with a traceback). The HTTP types
 
 Configuration: `config/pipeline.yaml` (or the file named by `PIPELINE_CONFIG`), and the
 champion from the model registry (`MODEL_TAG` serves another registered version).
+
+The champion's files are checked against the checksums written when it was registered
+before xgboost reads them (`registry.verify_folder`): a damaged model file stops the service
+with a message naming the file, instead of crashing the worker again and again.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ import bentoml
 
 from ..adapters import registry
 from ..config import DEFAULT_CONFIG, Config, ConfigError, load_config
-from ..core.bundle import ModelLoadError, ScoringPipeline
+from ..core.bundle import ScoringPipeline
+from ..errors import UserError
 
 
 class ServiceStartError(SystemExit):
@@ -31,7 +36,10 @@ class ServiceStartError(SystemExit):
 
 def load_champion(config: Config) -> tuple[str, bentoml.models.BentoModel, ScoringPipeline]:
     """The tag, BentoML model reference and loaded pipeline of the version to serve."""
-    tag = os.environ.get("MODEL_TAG") or registry.champion_tag(config)
+    try:
+        tag = os.environ.get("MODEL_TAG") or registry.champion_tag(config)
+    except UserError as error:  # an unreadable champion pointer
+        raise ServiceStartError(f"cannot start the service: {error}") from None
     if tag is None:
         raise ServiceStartError(
             f"no champion model in {registry.home(config)}: run the `train`, `evaluate` and "
@@ -48,8 +56,9 @@ def load_champion(config: Config) -> tuple[str, bentoml.models.BentoModel, Scori
             f"BENTOML_HOME={registry.home(config)}"
         )
     try:
+        registry.verify_folder(Path(stored.path), tag)
         pipeline = ScoringPipeline.load(Path(stored.path))
-    except ModelLoadError as error:
+    except UserError as error:
         raise ServiceStartError(f"cannot serve {tag}: {error}") from None
     return tag, reference, pipeline
 
