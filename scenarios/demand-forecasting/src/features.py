@@ -281,9 +281,7 @@ def last_seen(frame: pd.DataFrame, history: SalesHistory) -> pd.Series:
     last = last_actuals(history)
     periods = [last.get(key) for key in _series_keys(frame, s["series"])]
     unit = "D" if s["frequency"] == "day" else "h"
-    return pd.Series(
-        pd.to_datetime(pd.array(periods, dtype="Int64"), unit=unit), index=frame.index
-    )
+    return pd.Series(pd.to_datetime(pd.array(periods, dtype="Int64"), unit=unit), index=frame.index)
 
 
 def _periods(frame: pd.DataFrame, timestamps: pd.DatetimeIndex, s: dict) -> np.ndarray:

@@ -179,8 +179,10 @@ class LogProtection:
 
     def pseudonym(self, value: Any) -> Any:
         """A value's keyed hash (HMAC-SHA256, hex); missing stays missing."""
-        if value is None or self.key is None:
-            return value
+        if value is None:
+            return None
+        if self.key is None:
+            raise ValueError("hashing log columns needs a key")
         return hmac.new(self.key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()
 
     def apply(self, payload: dict[str, Any]) -> dict[str, Any]:
