@@ -148,6 +148,7 @@ REQUIRED_FILES: tuple[str, ...] = (
     "config/pipeline.yaml",
     "config/real_data.yaml",
     "docs/problem.md",
+    "docs/data_protection.md",
     "examples/request.json",
     "tests/test_simulate.py",
     "tests/test_features.py",
@@ -246,6 +247,7 @@ MODULES: dict[str, tuple[Constant | Function | Record | HistoryClass, ...]] = {
     ),
     "src/features.py": (
         Constant("KIND", ("str",), str),
+        Constant("ENTITY", ("str",), str),
         Constant("REQUIRED_COLUMNS", ("tuple[str, ...]",), annotated=True),
         Function("feature_names", (Param("settings", SETTINGS),), ("list[str]",)),
         Function("new_history", (Param("settings", SETTINGS),), (HISTORY,)),
@@ -254,6 +256,11 @@ MODULES: dict[str, tuple[Constant | Function | Record | HistoryClass, ...]] = {
             "engineer_features",
             (Param("frame", ("pd.DataFrame",)), Param("history", (HISTORY,))),
             ("pd.DataFrame",),
+        ),
+        Function(
+            "last_seen",
+            (Param("frame", ("pd.DataFrame",)), Param("history", (HISTORY,))),
+            ("pd.Series",),
         ),
         HistoryClass(("to_dict",)),
         Function(

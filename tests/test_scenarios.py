@@ -70,6 +70,16 @@ BREAKAGES = {
         lambda s: (s / "examples" / "request.json").unlink(),
         "scenarios/demand-forecasting/examples/request.json: missing (every scenario provides it)",
     ),
+    "the data protection paragraph missing": (
+        lambda s: (s / "docs" / "data_protection.md").unlink(),
+        "scenarios/demand-forecasting/docs/data_protection.md: missing (every scenario "
+        "provides it)",
+    ),
+    "the entity's last event missing": (
+        lambda s: edit(s / "src" / "features.py", "def last_seen(", "def latest("),
+        "scenarios/demand-forecasting/src/features.py: `def last_seen(frame: pd.DataFrame, "
+        "history: SalesHistory) -> pd.Series` is not defined",
+    ),
     "a scenario.yml key missing": (
         lambda s: edit(s / "scenario.yml", "tagline:", "tag_line:"),
         "scenarios/demand-forecasting/scenario.yml: lacks tagline",

@@ -51,6 +51,8 @@ import pandas as pd
 
 # The name `data.feature_engineering` gives these features in config/pipeline.yaml.
 KIND = "sales"
+# What the history is kept per.
+ENTITY = "series"
 
 # The settings of the simulated retail data (config/pipeline.yaml), used when none are given.
 DEFAULT_SETTINGS: dict = {
@@ -268,6 +270,18 @@ def series_keys(frame: pd.DataFrame, settings: dict) -> np.ndarray:
 def last_actuals(history: SalesHistory) -> dict[str, int]:
     """The latest period with a known actual, per series: where a forecast starts from."""
     return {key: max(actuals) for key, actuals in history.series.items() if actuals}
+
+
+def last_seen(frame: pd.DataFrame, history: SalesHistory) -> pd.Series:
+    """The start of each row's series' latest known actual (NaT for a series never seen).
+
+    A row before it would be predicted with actuals from its own future as lags.
+    """
+    s = history.settings
+    last = last_actuals(history)
+    periods = [last.get(key) for key in _series_keys(frame, s["series"])]
+    unit = "D" if s["frequency"] == "day" else "h"
+    return pd.Series(pd.to_datetime(pd.array(periods, dtype="Int64"), unit=unit), index=frame.index)
 
 
 def _periods(frame: pd.DataFrame, timestamps: pd.DatetimeIndex, s: dict) -> np.ndarray:

@@ -35,6 +35,8 @@ import pandas as pd
 
 # The name `data.feature_engineering` gives these features in config/pipeline.yaml.
 KIND = "transactions"
+# What the history is kept per: rows older than its latest payment cannot be featurised.
+ENTITY = "customer"
 
 # The raw columns a transaction needs to be featurised. The label `is_fraud` is never read.
 REQUIRED_COLUMNS: tuple[str, ...] = (
@@ -243,6 +245,23 @@ def new_history(settings: dict | None = None) -> CustomerHistory:
 def history_from_dict(data: dict) -> CustomerHistory:
     """A history saved with `CustomerHistory.to_dict` (for instance as JSON)."""
     return CustomerHistory.from_dict(data)
+
+
+def last_seen(transactions: pd.DataFrame, history: CustomerHistory) -> pd.Series:
+    """When each row's customer last paid, as far as `history` knows (NaT if never).
+
+    A payment older than that cannot be featurised from the customer's past: the history
+    already holds its future (a payment dated 1970 would count every later one as the
+    "last hour"), so the service refuses it.
+    """
+    customers = history.customers
+    seconds = [
+        customers[key].last_seen if key in customers and customers[key].count else None
+        for key in transactions["customer_id"].astype(str).tolist()
+    ]
+    return pd.Series(
+        pd.to_datetime(pd.array(seconds, dtype="Int64"), unit="s"), index=transactions.index
+    )
 
 
 def engineer_features(transactions: pd.DataFrame, history: CustomerHistory) -> pd.DataFrame:

@@ -38,6 +38,8 @@ MISSING_CODE = "?"
 
 # The name `data.feature_engineering` gives these features in config/pipeline.yaml.
 KIND = "encounters"
+# What the history is kept per.
+ENTITY = "patient"
 
 # The raw columns the features read. The label `readmitted` is not among them.
 REQUIRED_COLUMNS: tuple[str, ...] = (
@@ -171,6 +173,12 @@ def new_history(settings: dict) -> PatientHistory:
 def history_from_dict(data: dict) -> PatientHistory:
     """A history saved with `PatientHistory.to_dict` (for instance as JSON)."""
     return PatientHistory.from_dict(data)
+
+
+def last_seen(frame: pd.DataFrame, history: PatientHistory) -> pd.Series:
+    """When each row's patient was last seen: never known (NaT), as the history counts
+    encounters without their times, and encounters need no time order (no time column)."""
+    return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
 
 
 def engineer_features(frame: pd.DataFrame, history: PatientHistory) -> pd.DataFrame:

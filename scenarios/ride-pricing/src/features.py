@@ -46,6 +46,8 @@ SETTING_NAMES = tuple(DEFAULT_SETTINGS)
 
 # The name `data.feature_engineering` gives these features in config/pipeline.yaml.
 KIND = "rides"
+# What a history would be kept per (ride features keep none).
+ENTITY = "ride"
 
 # The raw columns read with the default settings (the simulated data). `required_columns`
 # gives them for other settings. The fare is never read.
@@ -116,6 +118,11 @@ def new_history(settings: dict) -> RideHistory:
 def history_from_dict(data: dict) -> RideHistory:
     """A history saved with `RideHistory.to_dict` (for instance as JSON)."""
     return RideHistory.from_dict(data)
+
+
+def last_seen(rides: pd.DataFrame, history: RideHistory) -> pd.Series:
+    """Nothing is remembered between rides, so no row is older than its past (NaT)."""
+    return pd.Series(pd.NaT, index=rides.index, dtype="datetime64[ns]")
 
 
 def engineer_features(rides: pd.DataFrame, history: RideHistory) -> pd.DataFrame:

@@ -12,21 +12,40 @@ costs no fsync (the WAL is synced at checkpoints), readers such as the `monitor`
 not block the writer, and a crash of the process loses nothing already committed (a power
 cut may lose the last commits). A production system with several replicas would send these
 records to a shared store or a stream instead.
+
+The log holds personal data when the requests do, so it keeps no more than configured
+(`privacy` in the configuration, `LogProtection` below): each sensitive column is stored
+as sent, as a keyed hash (HMAC-SHA256: equal values stay equal, so counts and joins still
+work, but the value cannot be read back without the key), or not at all. The file is
+readable by its owner only (0600, like SQLite's -wal and -shm files beside it, which take
+the file's mode), and `prune` deletes rows older than the retention period.
+
+Every answer is kept with its row, so that the service can answer a repeated id with its
+first answer (`first_answers`), across restarts too: the id of a row is an idempotency key.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import hmac
 import json
 import math
+import os
+import secrets
 import sqlite3
 import threading
 import uuid
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from ..config import Config
+from ..errors import UserError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS predictions (
@@ -58,12 +77,16 @@ CREATE TABLE IF NOT EXISTS shadow (
 # what is known only after it), so that retraining can rebuild complete rows. Logs made
 # before have the column added on first open.
 OUTCOME_COLUMN = "ALTER TABLE labels ADD COLUMN outcome TEXT"
+# Added with idempotent ids: the answer returned (JSON), so that a repeated id gets it again.
+# Rows logged before have none.
+ANSWER_COLUMN = "ALTER TABLE predictions ADD COLUMN answer TEXT"
 
 INSERT = """
 INSERT INTO predictions
-    (request_id, logged_at, entity_id, model_version, score, decision, inputs, payload)
+    (request_id, logged_at, entity_id, model_version, score, decision, inputs, payload, answer)
 VALUES
-    (:request_id, :logged_at, :entity_id, :model_version, :score, :decision, :inputs, :payload)
+    (:request_id, :logged_at, :entity_id, :model_version, :score, :decision, :inputs, :payload,
+     :answer)
 """
 
 UPSERT_LABEL = """
@@ -78,6 +101,8 @@ VALUES (:request_id, :model_version, :score, :decision)
 """
 
 COLUMNS = ["request_id", "logged_at", "entity_id", "model_version", "score", "decision"]
+# The prediction log's key for hashing sensitive columns, overriding `privacy.key_file`.
+KEY_VARIABLE = "PREDICTION_LOG_KEY"
 # Fields of the request as sent, read back with `read(payload_fields=...)`, under this prefix.
 PAYLOAD_PREFIX = "payload__"
 
@@ -106,9 +131,11 @@ def new_records(
     *,
     model_version: str,
     id_column: str | None,
+    answers: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """One record per answered request for `PredictionLog.write`, row for row: a new
-    request id each, one time stamp for all, the entity's id taken from the payload."""
+    request id each, one time stamp for all, the entity's id taken from the payload, and
+    the answer returned (the service's; batch scoring returns none)."""
     logged_at = now()
     return [
         {
@@ -120,18 +147,110 @@ def new_records(
             "decision": decision,
             "inputs": row_inputs,
             "payload": payload,
+            "answer": answer,
         }
-        for payload, row_inputs, score, decision in zip(
-            payloads, inputs, scores, decisions, strict=True
+        for payload, row_inputs, score, decision, answer in zip(
+            payloads,
+            inputs,
+            scores,
+            decisions,
+            answers if answers is not None else [None] * len(payloads),
+            strict=True,
         )
     ]
+
+
+class LogKeyError(UserError, ValueError):
+    """The key that hashes the log's sensitive columns cannot be read."""
+
+
+@dataclass(frozen=True)
+class LogProtection:
+    """How the log keeps the sensitive columns of a request: `hashed` ones as a keyed hash
+    (with `key`), `dropped` ones not at all; the others as sent."""
+
+    hashed: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()
+    key: bytes | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.hashed and not self.key:
+            raise ValueError("hashing log columns needs a key")
+
+    def pseudonym(self, value: Any) -> Any:
+        """A value's keyed hash (HMAC-SHA256, hex); missing stays missing."""
+        if value is None:
+            return None
+        if self.key is None:
+            raise ValueError("hashing log columns needs a key")
+        return hmac.new(self.key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def apply(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload as the log keeps it."""
+        return {
+            name: self.pseudonym(value) if name in self.hashed else value
+            for name, value in payload.items()
+            if name not in self.dropped
+        }
+
+
+def protection(config: Config) -> LogProtection:
+    """The protection `privacy.sensitive_columns` asks for, with the key if one is needed.
+
+    The key comes from the environment (`KEY_VARIABLE`), or else from `privacy.key_file`,
+    which is created on first use with a random key, readable by its owner only. Keep it
+    out of git and away from copies of the log: with the key, anyone can hash the likely
+    values of a column and so read it back. Lose it, and new rows get other hashes than
+    older ones (a customer then looks new to retraining).
+    """
+    columns = config.privacy.sensitive_columns
+    hashed = tuple(name for name, how in columns.items() if how == "hash")
+    dropped = tuple(name for name, how in columns.items() if how == "drop")
+    key = _read_or_create_key(config.path(config.privacy.key_file)) if hashed else None
+    return LogProtection(hashed, dropped, key)
+
+
+def prediction_log(config: Config, path: Path | None = None) -> PredictionLog:
+    """The configured prediction log (or the one at `path`), protected as configured."""
+    return PredictionLog(path or config.path(config.serving.prediction_log), protection(config))
+
+
+def _read_or_create_key(path: Path) -> bytes:
+    """The log's key: from the environment, else from `path` (made if missing, mode 0600)."""
+    from_environment = os.environ.get(KEY_VARIABLE)
+    if from_environment:
+        return from_environment.encode("utf-8")
+    if not path.is_file():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_hex(32) + "\n")
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise LogKeyError(f"the prediction log's key file {path} is empty: restore it from backup")
+    return key.encode("utf-8")
+
+
+def _create_private(path: Path) -> None:
+    """Create an empty file readable and writable by its owner only, unless it exists.
+
+    SQLite gives its -wal and -shm files the database file's mode, so they are private too.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 class PredictionLog:
     """A SQLite file of predictions and labels; safe to share between threads of a process."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, protection: LogProtection | None = None) -> None:
         self.path = Path(path)
+        self.protection = protection or LogProtection()
         self._lock = threading.Lock()
         self._connection: sqlite3.Connection | None = None
 
@@ -139,7 +258,7 @@ class PredictionLog:
         # One connection guarded by a lock: a write is far shorter than a request, so threads
         # never wait long, and SQLite sees a single writer.
         if self._connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _create_private(self.path)
             connection = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
@@ -147,6 +266,9 @@ class PredictionLog:
             columns = {row[1] for row in connection.execute("PRAGMA table_info(labels)")}
             if "outcome" not in columns:
                 connection.execute(OUTCOME_COLUMN)
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(predictions)")}
+            if "answer" not in columns:
+                connection.execute(ANSWER_COLUMN)
             self._connection = connection
         return self._connection
 
@@ -169,8 +291,9 @@ class PredictionLog:
 
         Each record holds request_id, logged_at, entity_id (or None), model_version, score,
         decision, inputs (the model inputs) and payload (the request as sent), both as dicts
-        of plain JSON values. Each shadow record holds request_id, model_version, score and
-        decision.
+        of plain JSON values, and optionally answer (what the caller got, or None). The
+        payload is kept as `protection` says. Each shadow record holds request_id,
+        model_version, score and decision.
         """
         rows = [
             {
@@ -180,7 +303,12 @@ class PredictionLog:
                 "inputs": json.dumps(
                     {name: plain(value) for name, value in record["inputs"].items()}
                 ),
-                "payload": json.dumps(record["payload"], default=plain),
+                "payload": json.dumps(self.protection.apply(record["payload"]), default=plain),
+                "answer": (
+                    None
+                    if record.get("answer") is None
+                    else json.dumps(record["answer"], default=plain)
+                ),
             }
             for record in records
         ]
@@ -331,6 +459,58 @@ class PredictionLog:
             "label",
         ]
         return pd.DataFrame(rows, columns=columns).astype({"label": "float64"})
+
+    def first_answers(self, entity_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """The first logged answer to each of `entity_ids` that was answered before.
+
+        Per id: request_id, model_version and answer (the fields returned; None for a row
+        logged before answers were kept).
+        """
+        query = """
+            SELECT p.entity_id, p.request_id, p.model_version, p.answer
+            FROM predictions AS p
+            WHERE p.id IN (
+                SELECT MIN(id) FROM predictions
+                WHERE entity_id IN (SELECT value FROM json_each(?)) GROUP BY entity_id
+            )
+        """
+        with self._lock:
+            rows = self._connect().execute(query, (json.dumps(entity_ids),)).fetchall()
+        return {
+            entity_id: {
+                "request_id": request_id,
+                "model_version": version,
+                "answer": None if answer is None else json.loads(answer),
+            }
+            for entity_id, request_id, version, answer in rows
+        }
+
+    def prune(self, days: int) -> int:
+        """Delete predictions logged more than `days` days ago (with their shadow answers,
+        and the outcomes no remaining prediction joins), then give the space back to the
+        file system. Returns how many predictions were deleted."""
+        cutoff = (datetime.now(UTC) - timedelta(days=days)).isoformat(timespec="microseconds")
+        with self._lock:
+            connection = self._connect()
+            with connection:
+                connection.execute(
+                    "DELETE FROM shadow WHERE request_id IN "
+                    "(SELECT request_id FROM predictions WHERE logged_at < ?)",
+                    (cutoff,),
+                )
+                deleted = connection.execute(
+                    "DELETE FROM predictions WHERE logged_at < ?", (cutoff,)
+                ).rowcount
+                connection.execute(
+                    "DELETE FROM labels WHERE labelled_at < ? AND entity_id NOT IN "
+                    "(SELECT entity_id FROM predictions WHERE entity_id IS NOT NULL)",
+                    (cutoff,),
+                )
+            # Deleted rows only free pages inside the file; VACUUM rewrites it without them,
+            # and the checkpoint empties the WAL, which held copies of the deleted pages.
+            connection.execute("VACUUM")
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return int(deleted)
 
     def count(self) -> int:
         """How many predictions the log holds."""
