@@ -10,7 +10,8 @@
   endpoint is sent as the documented {"error": "<one line>"}, and logged as a one-line
   warning that names the endpoint and the fields at fault, never the values sent (BentoML's
   own ERROR with a traceback, which quotes the input, is dropped for these).
-- The OpenAPI document (/docs.json) declares the 413 and 415 answers and each size limit.
+- The OpenAPI document (/docs.json) declares the 413 and 415 answers, and each endpoint's
+  limit (`x-max-bytes` of its request body).
 """
 
 from __future__ import annotations
@@ -122,7 +123,10 @@ class RequestBoundary:
             operation = document.get("paths", {}).get(path, {}).get("post")
             if operation is None:
                 continue
-            operation["requestBody"]["required"] = True  # an empty body is refused
+            request = operation["requestBody"]
+            request["required"] = True  # an empty body is refused
+            request["description"] = f"JSON, at most {limit:,} bytes"
+            request["x-max-bytes"] = limit
             operation["responses"].update(
                 {
                     "400": {"description": "Bad Request: the reason", "content": refusal},
