@@ -103,6 +103,13 @@ def validate_frame(
         present = raw.notna()
         values = _coerce(raw, spec)
         bad_type = present & values.isna()
+        if spec.type == "datetime":
+            for rule, outside in _outside_years(raw, spec).items():
+                bad_type &= ~outside  # reported as outside the years, not as unparsable
+                if outside.any():
+                    violations.append(
+                        Violation(name, rule, int(outside.sum()), _example(raw[outside]))
+                    )
         if bad_type.any():
             violations.append(
                 Violation(
@@ -112,9 +119,7 @@ def validate_frame(
         missing = ~present
         if missing.any() and not spec.nullable:
             violations.append(Violation(name, "missing value (not nullable)", int(missing.sum())))
-        if spec.type == "datetime":
-            violations.extend(_year_violations(name, raw, spec))
-        elif spec.min is not None:
+        if spec.min is not None and spec.type != "datetime":
             low = values.notna() & (values.astype("float64") < spec.min)
             if low.any():
                 violations.append(
@@ -143,16 +148,11 @@ def validate_frame(
     return pd.DataFrame(typed, index=frame.index)
 
 
-def _year_violations(name: str, raw: pd.Series, spec: ColumnSpec) -> list[Violation]:
-    """A datetime column's values written with a year outside the declared ones."""
+def _outside_years(raw: pd.Series, spec: ColumnSpec) -> dict[str, pd.Series]:
+    """Which values of a datetime column are written with a year before or after its own."""
     first, last = spec.years
     years = _written_years(raw)
-    rules = {f"year before {first}": years < first, f"year after {last}": years > last}
-    return [
-        Violation(name, rule, int(outside.sum()), _example(raw[outside]))
-        for rule, outside in rules.items()
-        if outside.any()
-    ]
+    return {f"year before {first}": years < first, f"year after {last}": years > last}
 
 
 def encode_raw_features(frame: pd.DataFrame, columns: dict[str, ColumnSpec]) -> pd.DataFrame:
