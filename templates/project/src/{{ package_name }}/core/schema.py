@@ -234,14 +234,13 @@ def _datetime_rule(spec: ColumnSpec) -> tuple[str, str]:
     return datetime_pattern(first, last), words
 
 
-def _datetime_type(spec: ColumnSpec) -> Any:
+def _datetime_type(pattern: str, words: str) -> Any:
     """A datetime column in a request: ISO 8601 text within the declared years, kept as sent.
 
     An offset is converted to UTC when the row is scored (`parse_datetimes`). The years are
     those written, so no offset can carry a time beyond what pandas can hold.
     """
-    pattern, words = _datetime_rule(spec)
-    matches = re.compile(pattern).match
+    matches = re.compile(pattern).fullmatch
 
     def check(value: str) -> str:
         if not matches(value):
@@ -279,9 +278,9 @@ def _field(spec: ColumnSpec) -> tuple[Any, Any]:
             kind = Annotated[kind, BeforeValidator(_not_a_boolean)]
         constraints: dict[str, Any] = {}
     elif spec.type == "datetime":
-        kind, constraints = _datetime_type(spec), {}
-        schema["pattern"], words = _datetime_rule(spec)
-        schema["description"] = words[0].upper() + words[1:]
+        pattern, words = _datetime_rule(spec)
+        kind, constraints = _datetime_type(pattern, words), {}
+        schema = {"pattern": pattern, "description": words[0].upper() + words[1:]}
     elif spec.type == "string":
         kind, constraints = str, {"min_length": 1, "max_length": 200}
     else:
