@@ -104,7 +104,7 @@ class RequestBoundary:
             if isinstance(sent, list) and len(sent) == 1:
                 sent = sent[0]  # BentoML wraps the error of an InvalidArgument in a list
             if isinstance(sent, dict) and isinstance(sent.get("detail"), list):
-                problems = [(_location(item), str(item.get("msg", ""))) for item in sent["detail"]]
+                problems = [(_location(item), _reason(item)) for item in sent["detail"]]
                 _warn(scope, status, "invalid " + ", ".join(where for where, _ in problems))
                 message = "; ".join(f"{where}: {what}" for where, what in problems)
             else:
@@ -146,6 +146,11 @@ class RequestBoundary:
 def _location(problem: dict[str, Any]) -> str:
     """Where a validation problem is: `rows.3.amount`, or `body` for the whole of it."""
     return ".".join(str(part) for part in problem.get("loc", ())) or "body"
+
+
+def _reason(problem: dict[str, Any]) -> str:
+    """pydantic's message for a validation problem, without its "Value error, " prefix."""
+    return str(problem.get("msg", "")).removeprefix("Value error, ")
 
 
 def _warn(scope: Scope, status: int, what: str) -> None:
