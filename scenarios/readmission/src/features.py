@@ -252,7 +252,8 @@ def _diagnosis_facts(code: str | None) -> tuple[str, bool, bool, bool, bool]:
         return ("other", False, False, False, False)
     stem = code.split(".", 1)[0]
     group = "other"
-    if stem.isdigit():
+    # ASCII digits only: str.isdigit() also takes "²" or "٣", which int() refuses or misreads.
+    if stem.isascii() and stem.isdigit():
         number = int(stem)
         group = next(
             (

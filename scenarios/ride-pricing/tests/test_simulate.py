@@ -74,6 +74,8 @@ def test_columns_types_and_values_follow_the_pipeline_schema(training):
     for name, spec in columns.items():
         values = rides[name]
         assert values.notna().all(), name
+        if spec["type"] == "datetime":
+            values = values.dt.year  # the bounds of a time are years
         if "allowed" in spec:
             assert set(values) <= set(spec["allowed"]), name
         if "min" in spec:

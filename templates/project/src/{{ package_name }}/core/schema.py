@@ -8,13 +8,14 @@ and an example, and stop the pipeline with `DataValidationError`.
 
 from __future__ import annotations
 
-import datetime as dt
+import calendar
+import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from ..config import ColumnSpec
 from ..errors import UserError
@@ -56,10 +57,18 @@ def parse_datetimes(values: Any, errors: str = "raise") -> pd.Series:
     return parsed.dt.tz_localize(None)
 
 
+def _written_years(raw: pd.Series) -> pd.Series:
+    """The year each ISO 8601 value starts with, as written (missing when it has none)."""
+    return pd.to_numeric(raw.astype("string").str.extract(r"^\s*([0-9]{4})-", expand=False))
+
+
 def _coerce(raw: pd.Series, spec: ColumnSpec) -> pd.Series:
     """Convert text to the declared type; unparsable values become missing."""
     if spec.type == "datetime":
-        return parse_datetimes(raw, errors="coerce")
+        # Only years within the declared ones are parsed: pandas silently wraps a time beyond
+        # its range (2262-04-11T23:00-14:00 becomes a time in 1677).
+        first, last = spec.years
+        return parse_datetimes(raw.where(_written_years(raw).between(first, last)), "coerce")
     if spec.type in ("int", "float"):
         numbers = pd.to_numeric(raw, errors="coerce")
         if spec.type == "int":
@@ -94,6 +103,13 @@ def validate_frame(
         present = raw.notna()
         values = _coerce(raw, spec)
         bad_type = present & values.isna()
+        if spec.type == "datetime":
+            for rule, outside in _outside_years(raw, spec).items():
+                bad_type &= ~outside  # reported as outside the years, not as unparsable
+                if outside.any():
+                    violations.append(
+                        Violation(name, rule, int(outside.sum()), _example(raw[outside]))
+                    )
         if bad_type.any():
             violations.append(
                 Violation(
@@ -103,7 +119,7 @@ def validate_frame(
         missing = ~present
         if missing.any() and not spec.nullable:
             violations.append(Violation(name, "missing value (not nullable)", int(missing.sum())))
-        if spec.min is not None:
+        if spec.min is not None and spec.type != "datetime":
             low = values.notna() & (values.astype("float64") < spec.min)
             if low.any():
                 violations.append(
@@ -111,7 +127,7 @@ def validate_frame(
                         name, f"below minimum {spec.min:g}", int(low.sum()), _example(raw[low])
                     )
                 )
-        if spec.max is not None:
+        if spec.max is not None and spec.type != "datetime":
             high = values.notna() & (values.astype("float64") > spec.max)
             if high.any():
                 violations.append(
@@ -132,6 +148,13 @@ def validate_frame(
     return pd.DataFrame(typed, index=frame.index)
 
 
+def _outside_years(raw: pd.Series, spec: ColumnSpec) -> dict[str, pd.Series]:
+    """Which values of a datetime column are written with a year before or after its own."""
+    first, last = spec.years
+    years = _written_years(raw)
+    return {f"year before {first}": years < first, f"year after {last}": years > last}
+
+
 def encode_raw_features(frame: pd.DataFrame, columns: dict[str, ColumnSpec]) -> pd.DataFrame:
     """The raw columns marked `feature: true`, as model inputs.
 
@@ -150,20 +173,126 @@ def encode_raw_features(frame: pd.DataFrame, columns: dict[str, ColumnSpec]) -> 
     return pd.DataFrame(encoded, index=frame.index)
 
 
+# An ISO 8601 time of day after a date: seconds, an optional fraction and an optional offset
+# within the ones in use on Earth (-14:00 to +14:00).
+_TIME_OF_DAY = (
+    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?"
+    r"(?:Z|[+-](?:(?:0[0-9]|1[0-3]):[0-5][0-9]|14:00))?"
+)
+# Month and day of a date that exists in every year (February 29 is added for leap years).
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+
+
+def _digits_pattern(words: list[str]) -> str:
+    """A regular expression that matches exactly `words` (digit strings of one length)."""
+    if not words[0]:
+        return ""
+    tails: dict[str, list[str]] = {}
+    for word in sorted(words):
+        tails.setdefault(word[0], []).append(word[1:])
+    heads: dict[str, list[str]] = {}
+    for digit, rest in tails.items():
+        heads.setdefault(_digits_pattern(rest), []).append(digit)
+    branches = []
+    for tail, digits in heads.items():
+        if len(digits) == 1:
+            head = digits[0]
+        elif int(digits[-1]) - int(digits[0]) == len(digits) - 1:
+            head = f"[{digits[0]}-{digits[-1]}]"
+        else:
+            head = f"[{''.join(digits)}]"
+        branches.append(head + tail)
+    return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+
+def datetime_pattern(first: int, last: int) -> str:
+    """The ISO 8601 dates and times the service takes for a datetime column, as a regular
+    expression: a date that exists, from year `first` to `last`, optionally a time of day.
+
+    It is what the OpenAPI document declares, so a client (or a fuzzer) can tell a valid
+    time from its schema alone, and what the service checks.
+    """
+    years = [f"{year:04d}" for year in range(first, last + 1)]
+    leap = [year for year in years if calendar.isleap(int(year))]
+    dates = f"{_digits_pattern(years)}-{_MONTH_DAY}"
+    if leap:
+        dates = f"(?:{dates}|{_digits_pattern(leap)}-02-29)"
+    return f"^{dates}(?:{_TIME_OF_DAY})?$"
+
+
+def _datetime_rule(spec: ColumnSpec) -> tuple[str, str]:
+    """What a datetime column's values must look like: a regular expression, and in words."""
+    first, last = spec.years
+    words = (
+        f"an ISO 8601 date or date and time from year {first} to {last}, such as "
+        f"{first}-03-01T12:00:00 (an offset such as +01:00 or Z is converted to UTC)"
+    )
+    return datetime_pattern(first, last), words
+
+
+def _datetime_type(pattern: str, words: str) -> Any:
+    """A datetime column in a request: ISO 8601 text within the declared years, kept as sent.
+
+    An offset is converted to UTC when the row is scored (`parse_datetimes`). The years are
+    those written, so no offset can carry a time beyond what pandas can hold.
+    """
+    matches = re.compile(pattern).fullmatch
+
+    def check(value: str) -> str:
+        if not matches(value):
+            raise ValueError(f"expected {words}")
+        return value
+
+    return Annotated[str, AfterValidator(check)]
+
+
+def _not_a_boolean(value: Any) -> Any:
+    """JSON's true and false are not numbers (Python counts them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true or false")
+    return value
+
+
+def _openapi_nullable(schema: dict[str, Any]) -> None:
+    """State "or null" as OpenAPI 3.0 does (`nullable`), as BentoML keeps only the first
+    option of an `anyOf` in its document and would drop the null."""
+    options = schema.pop("anyOf")
+    (value,) = [option for option in options if option.get("type") != "null"]
+    schema.update(value, nullable=True)
+    if "enum" in schema:
+        schema["enum"] = [*schema["enum"], None]
+
+
 def _field(spec: ColumnSpec) -> tuple[Any, Any]:
     """The pydantic type and field (with its constraints) for one declared column."""
     default = None if spec.nullable else ...
+    schema: dict[str, Any] = {}
     if spec.type == "category" or spec.allowed is not None:
         cast = {"int": int, "float": float}.get(spec.type, str)
         kind: Any = Literal[tuple(cast(value) for value in spec.allowed or [])]
-        field = Field(default)
+        if cast is not str:
+            kind = Annotated[kind, BeforeValidator(_not_a_boolean)]
+        constraints: dict[str, Any] = {}
     elif spec.type == "datetime":
-        kind, field = dt.datetime, Field(default)
+        pattern, words = _datetime_rule(spec)
+        kind, constraints = _datetime_type(pattern, words), {}
+        schema = {"pattern": pattern, "description": words[0].upper() + words[1:]}
     elif spec.type == "string":
-        kind, field = str, Field(default, min_length=1, max_length=200)
+        kind, constraints = str, {"min_length": 1, "max_length": 200}
     else:
         kind = int if spec.type == "int" else float
-        field = Field(default, ge=spec.min, le=spec.max, allow_inf_nan=False)
+        constraints = {"ge": spec.min, "le": spec.max, "allow_inf_nan": False}
+
+    def openapi(field_schema: dict[str, Any]) -> None:
+        if spec.nullable:
+            _openapi_nullable(field_schema)
+        field_schema.update(schema)
+
+    field = Field(default, json_schema_extra=openapi, **constraints)
     return (kind | None if spec.nullable else kind), field
 
 
@@ -173,9 +302,12 @@ def request_model(
     """A pydantic model of one input row, built from the declared schema.
 
     Unknown fields are refused, so a misspelt field is an error, not a silently missing value.
+    Types are strict, as the OpenAPI document states them: text is not a number, a number or
+    true/false is not text or a time, and null is taken only where a value may be missing.
     """
     fields = {column: _field(spec) for column, spec in columns.items() if column not in exclude}
-    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)
+    config = ConfigDict(extra="forbid", strict=True)
+    return create_model(name, __config__=config, **fields)
 
 
 # Calendar parts of a datetime column, as the model sees them (`parts` in the schema).

@@ -22,6 +22,12 @@ from ..task.answers import answer_fields
 from .champion import CONFIG, SPEC
 
 MAX_BATCH_ROWS = 1000
+# The most bytes of JSON a request may have (413 beyond): room for one row of any schema here
+# with every text at its longest (200 characters, each escaped as \uXXXX), and for a batch
+# of MAX_BATCH_ROWS of them. A body is read in full before it is parsed: the limit bounds
+# what one request can cost the worker.
+MAX_ROW_BYTES = 16 * 1024
+MAX_BATCH_BYTES = MAX_BATCH_ROWS * MAX_ROW_BYTES
 TOP_FACTORS = CONFIG.serving.top_factors
 
 Row = request_model("Row", SPEC.columns, exclude=(SPEC.target, *SPEC.known_after_outcome))
