@@ -43,12 +43,20 @@ from generator import create_project, list_use_cases  # noqa: E402
 CONNECTIONS = 8
 REPLAYED_ROWS = 2000
 
+# Each request is a new row: the service answers a repeated id from its log without scoring
+# it, and refuses a row dated before its entity's latest event, so replaying the same rows
+# would measure neither. Request n gets the id "bench-n" and, where the rows have a time,
+# the time `start` + n seconds (after every replayed row's own time).
 LUA = """
 local bodies = %s
-local i = 0
+local start = %d
+local n = 0
 request = function()
-  i = i %% #bodies + 1
-  return wrk.format("POST", "/predict", {["Content-Type"] = "application/json"}, bodies[i])
+  n = n + 1
+  local body = bodies[(n - 1) %% #bodies + 1]
+  body = string.gsub(body, '"__ID__"', '"bench-' .. n .. '"')
+  body = string.gsub(body, '"__TIME__"', '"' .. os.date("!%%Y-%%m-%%dT%%H:%%M:%%S", start + n) .. '"')
+  return wrk.format("POST", "/predict", {["Content-Type"] = "application/json"}, body)
 end
 """
 
@@ -130,12 +138,21 @@ from {package}.core.data import load_dataset
 from {package}.jobs.batch import request_rows
 config = load_config("config/pipeline.yaml")
 frame = load_dataset(config, "data/production.csv", require_target=False).head({REPLAYED_ROWS})
-print(json.dumps([json.dumps(row) for row in request_rows(frame, config)]))
+rows = request_rows(frame, config)
+time_column, id_column = config.data.time_column, config.data.id_column
+start = 0
+if time_column:
+    start = int(frame[time_column].max().timestamp()) + 86400
+for row in rows:
+    row.update({{name: placeholder for name, placeholder in
+                ((id_column, "__ID__"), (time_column, "__TIME__")) if name}})
+print(json.dumps({{"start": start, "bodies": [json.dumps(row) for row in rows]}}))
 """
         output = support.run([str(python), "-c", replay], project.path, env)
-        bodies = json.loads(output.strip().splitlines()[-1])
+        replayed = json.loads(output.strip().splitlines()[-1])
+        bodies = "{" + ", ".join(json.dumps(body) for body in replayed["bodies"]) + "}"
         lua = Path(scratch) / "replay.lua"
-        lua.write_text(LUA % ("{" + ", ".join(json.dumps(body) for body in bodies) + "}"))
+        lua.write_text(LUA % (bodies, replayed["start"]))
 
         results = {}
         port = free_port()
