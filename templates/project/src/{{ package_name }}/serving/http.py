@@ -10,8 +10,8 @@
   endpoint is sent as the documented {"error": "<one line>"}, and logged as a one-line
   warning that names the endpoint and the fields at fault, never the values sent (BentoML's
   own ERROR with a traceback, which quotes the input, is dropped for these).
-- The OpenAPI document (/docs.json) declares the 413 and 415 answers, and each endpoint's
-  limit (`x-max-bytes` of its request body).
+- The OpenAPI document (/docs.json) declares the 400, 409, 413 and 415 answers, and each
+  endpoint's limit (`x-max-bytes` of its request body).
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ class RequestBoundary:
         return rewrite
 
     def _document(self, status: int, data: bytes) -> bytes:
-        """BentoML's OpenAPI document with the 413 and 415 answers of every endpoint."""
+        """BentoML's OpenAPI document with the refusals of every endpoint."""
         document = json.loads(data)
         document.setdefault("components", {}).setdefault("schemas", {})["Refusal"] = REFUSAL_SCHEMA
         refusal = {JSON: {"schema": {"$ref": "#/components/schemas/Refusal"}}}
@@ -130,6 +130,11 @@ class RequestBoundary:
             operation["responses"].update(
                 {
                     "400": {"description": "Bad Request: the reason", "content": refusal},
+                    "409": {
+                        "description": "Conflict: the id was answered before the log kept "
+                        "answers, so its answer cannot be repeated; send the row with a new id",
+                        "content": refusal,
+                    },
                     "413": {
                         "description": f"Content Too Large: the body is over {limit:,} bytes",
                         "content": refusal,
