@@ -55,7 +55,8 @@ request = function()
   n = n + 1
   local body = bodies[(n - 1) %% #bodies + 1]
   body = string.gsub(body, '"__ID__"', '"bench-' .. n .. '"')
-  body = string.gsub(body, '"__TIME__"', '"' .. os.date("!%%Y-%%m-%%dT%%H:%%M:%%S", start + n) .. '"')
+  local time = os.date("!%%Y-%%m-%%dT%%H:%%M:%%S", start + n)
+  body = string.gsub(body, '"__TIME__"', '"' .. time .. '"')
   return wrk.format("POST", "/predict", {["Content-Type"] = "application/json"}, body)
 end
 """
