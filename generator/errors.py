@@ -97,6 +97,7 @@ def describe_os_error(error: OSError, path: str | os.PathLike[str] | None = None
 
 
 def shorten_path(path: str | os.PathLike[str] | bytes | None) -> str:
+    """`path` with each name longer than _LONGEST_SHOWN_NAME cut, saying how long it was."""
     if path is None:
         return ""
     text = os.fsdecode(path)
