@@ -43,7 +43,12 @@ from {package}.jobs.batch import request_rows
 from {package}.adapters.server import start_server
 
 config = load_config(sys.argv[1])
-row = request_rows(load_dataset(config, sys.argv[2], require_target=False).head(1), config)[0]
+frame = load_dataset(config, sys.argv[2], require_target=False)
+# The file's latest row: the service refuses a row dated before its entity's latest event
+# (a series' last actual), and the model's history comes from this same file.
+if config.data.time_column:
+    frame = frame.sort_values(config.data.time_column, kind="stable")
+row = request_rows(frame.tail(1), config)[0]
 with start_server(config) as url:
     answer = httpx.post(url + "/predict", json=row, timeout=30)
 print(answer.status_code, answer.text)

@@ -273,15 +273,21 @@ def last_actuals(history: SalesHistory) -> dict[str, int]:
 
 
 def last_seen(frame: pd.DataFrame, history: SalesHistory) -> pd.Series:
-    """The start of each row's series' latest known actual (NaT for a series never seen).
+    """The start of each row's series' latest known actual (NaT for a series never seen),
+    in the time column's own terms.
 
-    A row before it would be predicted with actuals from its own future as lags.
+    A row before it would be predicted with actuals from its own future as lags. When the
+    hour is a column of its own, the time column holds days, so this is the day of the latest
+    actual: a row of that same day is taken, whatever its hour (its lags, at least a horizon
+    back, are still in its past).
     """
     s = history.settings
     last = last_actuals(history)
-    periods = [last.get(key) for key in _series_keys(frame, s["series"])]
+    periods = pd.array([last.get(key) for key in _series_keys(frame, s["series"])], dtype="Int64")
     unit = "D" if s["frequency"] == "day" else "h"
-    return pd.Series(pd.to_datetime(pd.array(periods, dtype="Int64"), unit=unit), index=frame.index)
+    if s["hour"]:
+        periods, unit = periods // 24, "D"
+    return pd.Series(pd.to_datetime(periods, unit=unit), index=frame.index)
 
 
 def _periods(frame: pd.DataFrame, timestamps: pd.DatetimeIndex, s: dict) -> np.ndarray:
