@@ -34,10 +34,7 @@ from ..config import DEFAULT_CONFIG, Config
 from ..errors import UserError
 from . import registry
 
-PACKAGE = __name__.split(".")[0]
-SERVICE = f"{PACKAGE}.serving.service:ModelService"
-# The folder that holds the package (`src/`), so that BentoML imports the same code.
-SOURCE_ROOT = Path(__file__).resolve().parents[2]
+SERVICE = f"{registry.PACKAGE}.serving.service:ModelService"
 
 
 class ServerError(UserError, RuntimeError):
@@ -58,12 +55,11 @@ def server_env(config: Config, tag: str | None = None) -> dict[str, str]:
     to the caller's prediction log with the caller's shadow setting, which may differ from
     the file's (the drift demo uses a log of its own).
     """
-    env = dict(os.environ)
+    env = registry.with_package_path(dict(os.environ))  # BentoML imports the same code
     env.update(registry.bentoml_env(config))
     env["PIPELINE_CONFIG"] = str(Path(config.source or config.root / DEFAULT_CONFIG).resolve())
     env["PREDICTION_LOG"] = str(config.path(config.serving.prediction_log).resolve())
     env["SHADOW_SCORING"] = "1" if config.serving.shadow else "0"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), env.get("PYTHONPATH")]))
     # A server for the champion follows promotions and rollbacks; one for a version does not.
     env["FOLLOW_CHAMPION"] = "0" if tag is not None else "1"
     if tag is not None:
