@@ -225,7 +225,7 @@ def limit_check(
     reachable = best.get(name)
     if reachable is not None and not metric_check("", name, reachable, limit).passed:
         relative = RELATIVE.get(name)
-        return metric_check(
+        check = metric_check(
             f"{title}: configuration error, no model can reach this limit on these rows (the "
             f"most possible is {figure(reachable)}): lower gate.limits.{name}"
             + (f" or use the relative form {relative}" if relative else ""),
@@ -233,6 +233,7 @@ def limit_check(
             cards["model"][name],
             limit,
         )
+        return replace(check, passed=False)  # whatever the model scored: fix the limit
     check = metric_check(title, name, cards["model"][name], limit)
     champion = cards.get("champion", {}).get(name)
     if not challenger or check.passed or champion is None:

@@ -257,6 +257,19 @@ def _not_a_boolean(value: Any) -> Any:
     return value
 
 
+def _integer_text(value: Any) -> bool:
+    """Whether a category's value is an integer written as text ("3", "-1")."""
+    return str(value).lstrip("-").isdecimal() and str(value).isascii()
+
+
+def _integer_as_text(value: Any) -> Any:
+    """A category whose values are integer codes (a store number, a zone) takes them as JSON
+    numbers too: 3 means "3"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def _openapi_nullable(schema: dict[str, Any]) -> None:
     """State "or null" as OpenAPI 3.0 does (`nullable`), as BentoML keeps only the first
     option of an `anyOf` in its document and would drop the null."""
@@ -276,6 +289,8 @@ def _field(spec: ColumnSpec) -> tuple[Any, Any]:
         kind: Any = Literal[tuple(cast(value) for value in spec.allowed or [])]
         if cast is not str:
             kind = Annotated[kind, BeforeValidator(_not_a_boolean)]
+        elif all(_integer_text(value) for value in spec.allowed or []):
+            kind = Annotated[kind, BeforeValidator(_integer_as_text)]
         constraints: dict[str, Any] = {}
     elif spec.type == "datetime":
         pattern, words = _datetime_rule(spec)
