@@ -319,9 +319,5 @@ def test_the_configurations_cite_only_files_the_project_has(use_case: str, tmp_p
         for path in (project.path / "config").glob("*.yaml")
         for match in CITED_FILE.findall(path.read_text())
     }
-    missing = [
-        name
-        for name in cited
-        if "..." not in name and not (project.path / name).exists()
-    ]
+    missing = [name for name in cited if "..." not in name and not (project.path / name).exists()]
     assert not missing, f"{use_case}'s configuration cites {missing}, which it does not have"
