@@ -30,7 +30,36 @@ class Violation:
 
     def __str__(self) -> str:
         example = f" (e.g. {self.example})" if self.example else ""
-        return f"{self.column}: {self.rule}: {self.count} row(s){example}"
+        fix = self.fix()
+        return f"{self.column}: {self.rule}: {self.count} row(s){example}" + (
+            f"; {fix}" if fix else ""
+        )
+
+    def fix(self) -> str:
+        """What to change, in the file or in the configuration, for this rule to hold."""
+        where = f"data.columns.{self.column}"
+        fixes = {
+            "no rows": "give a file with data rows",
+            "missing column": f"add the column to the file, or remove {where}",
+            "missing value": f"fill these rows, or set `nullable: true` under {where}",
+            "not a valid int": (
+                f"fix these rows, declare `type: float` under {where} if it holds fractions, "
+                "or list the marker under data.missing_values if it means missing"
+            ),
+            "not a valid float": (
+                "fix these rows, or list the marker under data.missing_values if it means missing"
+            ),
+            "not a valid datetime": (
+                "write ISO 8601 (2024-03-01 or 2024-03-01T12:00:00), or declare the file's "
+                f'format with `format:` under {where} (e.g. "%d/%m/%Y")'
+            ),
+            "below minimum": f"fix these rows, or lower `min` under {where}",
+            "above maximum": f"fix these rows, or raise `max` under {where}",
+            "year before": f"fix these rows, or lower `min` (a year) under {where}",
+            "year after": f"fix these rows, or raise `max` (a year) under {where}",
+            "value not allowed": f"fix these rows, or add the value to `allowed` under {where}",
+        }
+        return next((fix for rule, fix in fixes.items() if self.rule.startswith(rule)), "")
 
 
 class DataValidationError(UserError, ValueError):
