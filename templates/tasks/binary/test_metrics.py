@@ -120,3 +120,11 @@ def test_the_best_possible_recall_is_capped_by_the_alerts_when_positives_outnumb
     # 5 alerts for 50 positives: no model catches more than a tenth of them.
     assert best["recall_at_alert_rate"] == pytest.approx(0.1)
     assert best["expected_cost"] == pytest.approx(0.5 * 0.5)
+
+
+def test_a_threshold_that_flags_most_rows_is_noted_with_the_costs_to_check():
+    from {{ package_name }}.task.evaluation import threshold_notes
+
+    (note,) = threshold_notes({"model": {"flagged_share": 0.979}})
+    assert "flags 97.9% of the held-out rows" in note and "evaluation.costs" in note
+    assert threshold_notes({"model": {"flagged_share": 0.02}}) == []
