@@ -78,7 +78,9 @@ def parse_datetimes(values: Any, errors: str = "raise", format: str | None = Non
 
 def _written_years(raw: pd.Series) -> pd.Series:
     """The year each ISO 8601 value starts with, as written (missing when it has none)."""
-    return pd.to_numeric(raw.astype("string").str.extract(r"^\s*([0-9]{4})-", expand=False))
+    written = raw.astype("string").str.extract(r"^\s*([0-9]{4})-", expand=False)
+    # float64, not a nullable integer: a missing year compares as False, never as <NA>.
+    return pd.to_numeric(written).astype("float64")
 
 
 def _years(raw: pd.Series, spec: ColumnSpec) -> pd.Series:
