@@ -757,7 +757,7 @@ def _column_line(column: Column) -> str:
     if column.allowed is not None:
         spec["allowed"] = column.allowed
     inner = ", ".join(f"{key}: {_yaml(value)}" for key, value in spec.items())
-    return f"    {_yaml(column.name)}: {{{inner}}}"
+    return f"    {_yaml(column.name)}: " + "{" + inner + "}"
 
 
 def is_binary(template: str) -> bool:
