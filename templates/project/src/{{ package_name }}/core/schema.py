@@ -305,6 +305,8 @@ def _datetime_rule(spec: ColumnSpec) -> tuple[str, str]:
         f"an ISO 8601 date or date and time from year {first} to {last}, such as "
         f"{first}-03-01T12:00:00 (an offset such as +01:00 or Z is converted to UTC)"
     )
+    if spec.format is not None:  # JSON's usual form, whatever the files use
+        words += f"; ISO 8601 here even though data files write it as {spec.format}"
     return datetime_pattern(first, last), words
 
 
