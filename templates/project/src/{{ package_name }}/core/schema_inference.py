@@ -435,7 +435,7 @@ def _identifier(name: str, nullable: bool) -> Column:
     """A column that names an entity (a customer, a patient): text, never a model input."""
     note = (
         "Names an entity with several rows: not a model input. Without a time column, "
-        f"`split: {{method: group, group_column: {name}}}` keeps each one's rows on one side."
+        f"split `method: group` with `group_column: {name}` keeps each one's rows on one side."
     )
     return Column(name, "string", nullable, notes=[note])
 
