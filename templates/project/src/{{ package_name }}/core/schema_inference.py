@@ -301,26 +301,15 @@ def profile_file(
         roles = {target, id_column, time_column, *leaks}
         column.feature = name not in roles and column.type in ("int", "float", "category")
         if column.type == "datetime" and name == time_column:
-            has_time = (
-                any(
-                    len(value) > 10 and not value.endswith("00:00:00")
-                    for value in values[name][:1000]
-                )
-                and column.format not in _EPOCH_RANGES
-            )
-            column.parts = (["hour"] if has_time or column.format in _EPOCH_RANGES else []) + [
-                "weekday",
-                "month",
-            ]
-    for name, reason in leaks.items():
-        checks.append(f"data.known_after_outcome: {name} ({reason})")
-    undecided = [column for column in columns.values() if any("CONFIRM" in n for n in column.notes)]
-    for column in undecided:
-        checks.extend(
-            f"data.columns.{column.name}: {note.removeprefix('CONFIRM: ')}"
-            for note in column.notes
-            if note.startswith("CONFIRM")
-        )
+            hour = ["hour"] if _has_time_of_day(values[name], column.format) else []
+            column.parts = [*hour, "weekday", "month"]
+    checks += [f"data.known_after_outcome: {name} ({reason})" for name, reason in leaks.items()]
+    checks += [
+        f"data.columns.{column.name}: {note.removeprefix('CONFIRM: ')}"
+        for column in columns.values()
+        for note in column.notes
+        if note.startswith("CONFIRM")
+    ]
     if id_column is None:
         checks.append(
             "data.id_column: no column is unique per row; outcomes join predictions by "
@@ -343,6 +332,13 @@ def profile_file(
     )
 
 
+def _has_time_of_day(values: list[str], pattern: str | None) -> bool:
+    """Whether times carry an hour (epoch numbers always may), for an `hour` calendar part."""
+    if pattern in _EPOCH_RANGES:
+        return True
+    return any(len(value) > 10 and not value.endswith("00:00:00") for value in values[:1000])
+
+
 def _missing_markers(raw: dict[str, list[str]]) -> set[str]:
     """Markers used for "missing": in a column otherwise numeric or dated, or a "?" anywhere."""
     markers = set()
@@ -357,10 +353,6 @@ def _missing_markers(raw: dict[str, list[str]]) -> set[str]:
         ):
             markers |= found
     return markers
-
-
-def _number(text: str) -> float:
-    return float(text)
 
 
 def _nice(value: float, up: bool) -> float:
@@ -408,7 +400,7 @@ def _profile_column(name: str, values: list[str], rows: int, *, is_time: bool) -
     whole = all(_INT.match(value) for value in values)
     if whole and ID_NAME.search(name) and len(distinct) > MAX_CATEGORIES:
         return _identifier(name, nullable)
-    numbers = [_number(value) for value in values]
+    numbers = [float(value) for value in values]
     if whole and len(distinct) <= 2:
         return Column(name, "int", nullable, allowed=sorted(int(value) for value in distinct))
     if (
@@ -860,7 +852,11 @@ def _forecast_settings(template_data: str) -> str | None:
 
 
 def render_config(profile: Profile, template: str, data_path: str) -> str:
-    """The project's configuration `template` with a `data` section describing `profile`."""
+    """The project's configuration `template` with a `data` section describing `profile`.
+
+    The lines the user should check that the rewrite of other sections brings (personal data
+    for `privacy`) are added to `profile.checks`.
+    """
     sections = _sections(template)
     template_data = sections.get("data", "")
     engineering = _forecast_settings(template_data)
