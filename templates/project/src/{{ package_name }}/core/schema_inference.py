@@ -502,7 +502,8 @@ def _id_candidate(
         and len(set(values[name])) == rows
     ]
     named = [name for name in unique if ID_NAME.search(name)]
-    chosen = (named or [name for name in unique if columns[name].type == "string"] or [None])[0]
+    text = [name for name in unique if columns[name].type == "string"]
+    chosen = (named or text or unique or [None])[0]
     if chosen is not None:
         columns[chosen] = Column(chosen, "string", notes=["Unique per row: the row's id."])
     return chosen
@@ -648,8 +649,12 @@ def _leakage(
             if abs(correlation) >= LEAKAGE_SCORE:
                 found[name] = f"its correlation with the target is {correlation:.3f}"
             for other, other_numbers in numbers.items():
-                if other != name and _sums_to(numbers[name], other_numbers, target_numbers):
+                if other == name:
+                    continue
+                if _sums_to(numbers[name], other_numbers, target_numbers):
                     found[name] = f"it is the target plus {other}: a total of the outcome"
+                elif _sums_to(target_numbers, other_numbers, numbers[name]):
+                    found[name] = f"with {other} it sums to the target: a part of the outcome"
     return found
 
 
