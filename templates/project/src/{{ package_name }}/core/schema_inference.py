@@ -837,9 +837,7 @@ def _drop_key(section: str, key: str) -> str:
         while kept and kept[-1].strip().startswith("#") and _indent(kept[-1]) == depth:
             kept.pop()
         index += 1
-        while index < len(lines) and (not lines[index].strip() or _indent(lines[index]) > depth):
-            if not lines[index].strip():
-                break
+        while index < len(lines) and lines[index].strip() and _indent(lines[index]) > depth:
             index += 1
     return "".join(kept)
 
