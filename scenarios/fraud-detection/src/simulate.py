@@ -25,9 +25,17 @@ days). Category from the customer's preferences, amount from the category's logn
 by the customer's spending scale, time of day around the customer's active hours, channel
 from the category's online share shifted by the customer's taste for online shopping.
 
+In-app purchases. About one customer in eight buys game credits or app items now and then:
+sessions of two to six payments at app-store price points (0.99 to 4.99), minutes apart,
+from their usual phone, at home and at their usual hours. A rule on "several tiny online
+payments within the hour" flags them as card testing; the device's age and the customer's
+past tell them apart.
+
 Countries and devices. ``country`` is where the payment comes from: the terminal's country
 for a card-present payment, the device's location for an online one. Customers sometimes
-travel (a trip of a few days, mostly to a nearby country) and pay from there. ``device_id``
+travel (a trip of a few days, mostly to a nearby country) and pay from there. Timestamps are
+on the card issuer's clock, the customer's home time, while a traveller lives by local time:
+abroad, their payments arrive at hours that would be odd at home (jet lag, not fraud). ``device_id``
 names what the payment was made with: card-present payments present the plastic card itself,
 device ``d_<customer>_0``; online payments come from one of the customer's devices
 ``d_<customer>_1`` to ``_3``. A device first seen during the simulated period is named after
@@ -49,10 +57,22 @@ Ground truth. Every transaction gets ``fraud_probability`` p and its label is dr
 ``is_fraud ~ Bernoulli(p)``. Attack payments have p between 0.5 and 0.95 depending on the
 pattern and the payment's position in the attack (the first card test is the least certain).
 Everyday payments have a small base probability that rises with what a fraud analyst would
-also find suspicious: the first use of a new device, a payment from abroad, a night-time
-payment, an amount far above the customer's habit. Those circumstances are visible in the
+also find suspicious: the first use of a new device, a payment at home far outside the
+customer's hours, an amount far above the customer's habit. Each alone is common in honest
+traffic and weighs little; a device first used less than a day ago AND an amount above habit
+AND goods that resell (electronics, jewelry, money transfers, digital goods, travel) is a
+quiet takeover of the account, and the risk jumps. Those circumstances are visible in the
 transaction and the customer's past, so a model built on customer-history features can
-approach the oracle but not beat it. The overall fraud rate is about 0.4 %.
+approach the oracle but not beat it.
+
+Which circumstance is suspicious depends on the others, as in real card fraud: tiny online
+payments in a burst are card testing from a fresh device and an app session from a known
+one; an odd hour is a thief at home and jet lag abroad; a large amount is a new television
+on the customer's own card and a takeover on a device seen minutes ago. A model that adds up
+one weight per feature (the logistic-regression baseline) cannot express that; trees can.
+The overall fraud rate is about 0.7 %: card fraud by count is rarer (0.1 to 0.2 %), but the
+rate is raised so that four months of a few thousand customers hold enough frauds to judge
+a model on.
 
 Drift. ``drift=True`` simulates production traffic that has moved away from training: prices
 up by 40 %, 30 % more payments, more of them online, a category mix shifted towards digital
@@ -71,16 +91,18 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-# Size flag -> (n_customers, days). "small" is for tests (about 42,000 rows: enough frauds
-# that every time-ordered part of a split holds a dozen or more), "medium" is the
-# default (about 150,000 rows), "large" is four times medium.
+# Size flag -> (n_customers, days). "small" is for tests (about 45,000 rows: enough frauds
+# that every time-ordered part of a split holds a few dozen), "medium" is the default
+# (about 300,000 rows, four months: its most recent fifth, the held-out rows, holds about
+# 400 frauds, enough to tell a better model from sampling noise), "large" is four times
+# medium.
 # A production period (`simulate --production`) lasts this long: a week of payments.
 PRODUCTION_DAYS = 7
 
 SIZES: dict[str, tuple[int, int]] = {
     "small": (1500, 30),
-    "medium": (2500, 60),
-    "large": (10000, 60),
+    "medium": (2500, 120),
+    "large": (10000, 120),
 }
 
 COLUMNS = (
@@ -135,6 +157,13 @@ REGION: dict[str, str] = {
     "GB": "europe", "DE": "europe", "FR": "europe", "ES": "europe", "IT": "europe",
     "NL": "europe", "RU": "europe", "IN": "asia", "PH": "asia", "CN": "asia", "NG": "africa",
 }  # fmt: skip
+# Standard time against UTC, in hours. Timestamps are on the card issuer's clock, which is the
+# customer's home time: a traveller lives by local time, so abroad their payments arrive at
+# hours that would be odd at home.
+UTC_OFFSET_HOURS: dict[str, float] = {
+    "US": -5, "CA": -5, "MX": -6, "BR": -3, "GB": 0, "FR": 1, "DE": 1, "ES": 1, "IT": 1,
+    "NL": 1, "RU": 3, "IN": 5.5, "PH": 8, "CN": 8, "NG": 1,
+}  # fmt: skip
 # Where remote attacks (card testing from abroad, account takeover) come from.
 ATTACK_ORIGIN_SHARE: dict[str, float] = {
     "NG": 0.18, "RU": 0.18, "CN": 0.14, "PH": 0.12, "BR": 0.10, "IN": 0.08, "MX": 0.05,
@@ -142,11 +171,11 @@ ATTACK_ORIGIN_SHARE: dict[str, float] = {
     "CA": 0.005,
 }  # fmt: skip
 
-# Attacks per customer and day, by pattern. About 150 attacks in a "medium" run.
+# Attacks per customer and day, by pattern. About 600 attacks in a "medium" run.
 ATTACK_RATE: dict[str, float] = {
-    "card_testing": 0.00045,
-    "account_takeover": 0.0003,
-    "stolen_card": 0.0003,
+    "card_testing": 0.0009,
+    "account_takeover": 0.0006,
+    "stolen_card": 0.0006,
 }
 # Only in drifted traffic: disputed gift-card purchases made by the customers themselves.
 # Common enough (about 100 disputes a week at the medium size) that a challenger retrained
@@ -155,13 +184,25 @@ ATTACK_RATE: dict[str, float] = {
 FRIENDLY_FRAUD_RATE = 0.005
 
 # Fraud probability of an everyday payment: base odds, multiplied for each suspicious
-# circumstance (coefficients on the log-odds scale), capped.
+# circumstance (coefficients on the log-odds scale), capped. Each circumstance alone is
+# common in honest traffic and weighs little; together they are what a quiet takeover of
+# the account looks like, and the risk jumps.
 BASE_FRAUD_ODDS = 0.0003
-RISK_NEW_DEVICE = 1.6  # first payment from a device the customer just started using
-RISK_ABROAD = 1.2  # payment from outside the home country
-RISK_NIGHT = 0.9  # between midnight and 6 am
-RISK_PER_SIGMA_ABOVE_HABIT = 0.6  # per standard deviation of log(amount) beyond one
-MAX_EVERYDAY_FRAUD_PROBABILITY = 0.2
+RISK_NEW_DEVICE = 0.8  # first payment from a device the customer just started using
+RISK_ODD_HOUR_AT_HOME = 1.2  # at home, far outside the customer's hours (abroad it is jet lag)
+RISK_ABOVE_HABIT = 0.6  # an amount more than two standard deviations above the customer's habit
+# A device first used less than a day ago AND an amount above habit AND goods that resell.
+RISK_NEW_DEVICE_BIG_RESALE = 5.0
+RESALE_CATEGORIES = ("electronics", "jewelry", "money_transfer", "digital_goods", "travel")
+ODD_HOUR_SPREADS = 2.0  # "far outside the customer's hours": beyond this many spreads
+MAX_EVERYDAY_FRAUD_PROBABILITY = 0.5
+
+# In-app purchases: some customers buy game credits or app items in sessions of a few tiny
+# payments minutes apart, from their usual phone. To a rule on tiny payments in a burst they
+# look like card testing; the device and the customer's past tell them apart.
+APP_BUYER_SHARE = 0.12
+APP_SESSIONS_PER_DAY = (0.02, 0.08)  # per app buyer, uniform in this range
+APP_PRICE_POINTS = (0.99, 1.99, 2.99, 4.99)
 
 # Drifted traffic.
 DRIFT_PRICE_FACTOR = 1.4
@@ -206,6 +247,7 @@ class _Population(NamedTuple):
     hour_spread: np.ndarray
     online_taste: np.ndarray  # log-odds added to the category's online share
     trips_per_day: np.ndarray
+    app_sessions_per_day: np.ndarray  # in-app purchase sessions; 0 for most customers
     device_weights: np.ndarray  # (n_customers, 3): how often each own device is used
     merchant_ids: np.ndarray  # "m_00042"
     category_merchants: list[np.ndarray]  # merchant indices of each category
@@ -248,12 +290,16 @@ def simulate(
     period = first_day.strftime("%Y%m%d")
     population = _population(n_customers, seed)
     period_seed = np.random.SeedSequence([seed, _PERIOD_STREAM, first_day.toordinal(), int(drift)])
-    traffic_rng, attack_rng, label_rng = (np.random.default_rng(s) for s in period_seed.spawn(3))
+    traffic_rng, attack_rng, label_rng, app_rng = (
+        np.random.default_rng(s) for s in period_seed.spawn(4)
+    )
 
     devices_seen = Counter()  # customer -> devices first seen in this period
     everyday = _everyday_payments(population, days, drift, period, devices_seen, traffic_rng)
+    app_sessions = _app_sessions(population, days, app_rng)
     attacks = _attacks(population, days, drift, period, devices_seen, attack_rng)
-    rows = _Rows(*(np.concatenate(field) for field in zip(everyday, attacks, strict=True)))
+    parts = (everyday, app_sessions, attacks)
+    rows = _Rows(*(np.concatenate(field) for field in zip(*parts, strict=True)))
     rows = _Rows(*(field[np.argsort(rows.seconds, kind="stable")] for field in rows))
 
     n_rows = len(rows.seconds)
@@ -305,6 +351,8 @@ def _population(n_customers: int, seed: int) -> _Population:
     hour_spread = rng.uniform(2.0, 4.0, size=n)
     online_taste = rng.normal(0.0, 0.7, size=n)
     trips_per_day = rng.gamma(2.0, 1 / 300, size=n)  # on average one trip in 150 days
+    app_buyer = rng.random(n) < APP_BUYER_SHARE
+    app_sessions_per_day = np.where(app_buyer, rng.uniform(*APP_SESSIONS_PER_DAY, size=n), 0.0)
     n_devices = rng.integers(1, 4, size=n)
     device_weights = rng.dirichlet([3.0, 1.5, 1.0], size=n)
     device_weights[np.arange(3) >= n_devices[:, None]] = 0.0
@@ -340,6 +388,7 @@ def _population(n_customers: int, seed: int) -> _Population:
         hour_spread=hour_spread,
         online_taste=online_taste,
         trips_per_day=trips_per_day,
+        app_sessions_per_day=app_sessions_per_day,
         device_weights=device_weights,
         merchant_ids=merchant_ids,
         category_merchants=category_merchants,
@@ -368,7 +417,22 @@ def _everyday_payments(
     customer, day = cell // days, cell % days  # grouped by customer, then by day
     n = len(cell)
 
-    hour = (pop.active_hour[customer] + pop.hour_spread[customer] * rng.standard_normal(n)) % 24
+    # Trips: where each customer is on each day.
+    location = np.repeat(pop.home[:, None], days, axis=1)
+    travel = DRIFT_TRAVEL_FACTOR if drift else 1.0
+    n_trips = rng.poisson(pop.trips_per_day * days * travel)
+    for c in np.repeat(np.arange(n_customers), n_trips):
+        first = rng.integers(days)
+        length = 1 + rng.geometric(0.25)
+        location[c, first : first + length] = _destination(pop.home[c], rng)
+    country = location[customer, day]
+    abroad = country != pop.home[customer]
+
+    # Time of day: around the customer's active hours, local time, written on the issuer's
+    # clock (home time); `hours_off` is how far from their usual hours, in local time.
+    hours_off = pop.hour_spread[customer] * rng.standard_normal(n)
+    local_hour = pop.active_hour[customer] + hours_off
+    hour = (local_hour - _time_difference(country, pop.home[customer])) % 24
     seconds = day * DAY + (hour * HOUR).astype(np.int64)
 
     preference = pop.category_preference
@@ -394,17 +458,6 @@ def _everyday_payments(
         online_log_odds += DRIFT_ONLINE_LOG_ODDS
     online = rng.random(n) < 1 / (1 + np.exp(-online_log_odds))
 
-    # Trips: where each customer is on each day.
-    location = np.repeat(pop.home[:, None], days, axis=1)
-    travel = DRIFT_TRAVEL_FACTOR if drift else 1.0
-    n_trips = rng.poisson(pop.trips_per_day * days * travel)
-    for c in np.repeat(np.arange(n_customers), n_trips):
-        first = rng.integers(days)
-        length = 1 + rng.geometric(0.25)
-        location[c, first : first + length] = _destination(pop.home[c], rng)
-    country = location[customer, day]
-    abroad = country != pop.home[customer]
-
     # Merchants: mostly the customer's regulars at home; anywhere in the category abroad.
     merchant = pop.regular_merchants[
         customer, category, rng.integers(REGULAR_MERCHANTS_PER_CATEGORY, size=n)
@@ -422,7 +475,9 @@ def _everyday_payments(
     device = pop.device_prefix[customer] + np.array(["_0", "_1", "_2", "_3"], object)[device_number]
 
     # Now and then a customer starts using a new device for part of their online payments.
-    first_use_of_new_device = np.zeros(n, dtype=bool)
+    # `new_device_age`: seconds since the row's device was first used, for a device first
+    # seen in this period (infinite for the customer's old devices).
+    new_device_age = np.full(n, np.inf)
     row_bounds = np.searchsorted(customer, np.arange(n_customers + 1))
     n_new = rng.poisson(days / NEW_DEVICE_EVERY_DAYS, size=n_customers)
     for c in np.flatnonzero(n_new):
@@ -437,15 +492,19 @@ def _everyday_payments(
         for new_device in new_devices:  # a later device may have taken over some payments
             uses = rows[device[rows] == new_device]
             if len(uses):
-                first_use_of_new_device[uses[np.argmin(seconds[uses])]] = True
+                new_device_age[uses] = seconds[uses] - seconds[uses].min()
 
-    night = hour < 6
+    first_use_of_new_device = new_device_age == 0
+    young_device = new_device_age < DAY
+    odd_hour_at_home = ~abroad & (np.abs(hours_off) > ODD_HOUR_SPREADS * pop.hour_spread[customer])
+    above_habit = habit_z > 2.0
+    resale = np.isin(category, [_CAT[c] for c in RESALE_CATEGORIES])
     log_odds = (
         np.log(BASE_FRAUD_ODDS)
         + RISK_NEW_DEVICE * first_use_of_new_device
-        + RISK_ABROAD * abroad
-        + RISK_NIGHT * night
-        + RISK_PER_SIGMA_ABOVE_HABIT * np.clip(habit_z - 1.0, 0.0, None)
+        + RISK_ODD_HOUR_AT_HOME * odd_hour_at_home
+        + RISK_ABOVE_HABIT * above_habit
+        + RISK_NEW_DEVICE_BIG_RESALE * (young_device & above_habit & resale)
     )
     fraud_probability = np.minimum(1 / (1 + np.exp(-log_odds)), MAX_EVERYDAY_FRAUD_PROBABILITY)
 
@@ -459,6 +518,38 @@ def _everyday_payments(
         country=country,
         device=device,
         fraud_probability=fraud_probability,
+        fraud_pattern=np.full(n, "none", dtype=object),
+    )
+
+
+def _app_sessions(pop: _Population, days: int, rng: np.random.Generator) -> _Rows:
+    """In-app purchases: a few tiny payments minutes apart, from the customer's usual phone,
+    at home and at their usual hours. Honest, however much they look like card testing."""
+    n_sessions = rng.poisson(pop.app_sessions_per_day * days)
+    session_customer = np.repeat(np.arange(len(n_sessions)), n_sessions)
+    customers, seconds, amounts = [], [], []
+    for c in session_customer.tolist():
+        hour = (pop.active_hour[c] + pop.hour_spread[c] * rng.standard_normal()) % 24
+        t = int(rng.integers(days)) * DAY + int(hour * HOUR)
+        for _ in range(int(rng.integers(2, 7))):
+            customers.append(c)
+            seconds.append(t)
+            amounts.append(rng.choice(APP_PRICE_POINTS))
+            t += int(rng.integers(20, 300))
+    customer = np.array(customers, dtype=np.int64)
+    n = len(customer)
+    category = np.full(n, _CAT["digital_goods"], dtype=np.int64)
+    phone = 1 + np.argmax(pop.device_weights, axis=1)  # the device used most
+    return _Rows(
+        customer=customer,
+        seconds=np.minimum(np.array(seconds, dtype=np.int64), days * DAY - 1),
+        category=category,
+        merchant=pop.regular_merchants[customer, category, 0],
+        amount=np.array(amounts, dtype=float),
+        online=np.ones(n, dtype=bool),
+        country=pop.home[customer],
+        device=(pop.device_prefix[customer] + "_" + phone[customer].astype(str)).astype(object),
+        fraud_probability=np.full(n, BASE_FRAUD_ODDS),
         fraud_pattern=np.full(n, "none", dtype=object),
     )
 
@@ -623,6 +714,12 @@ def _new_device_id(pop: _Population, customer: int, period: str, devices_seen: C
     """The id of a device first seen on the customer's account during this period."""
     devices_seen[customer] += 1
     return f"{pop.device_prefix[customer]}_{period}_{devices_seen[customer]}"
+
+
+def _time_difference(country: np.ndarray, home: np.ndarray) -> np.ndarray:
+    """Hours that local time in `country` is ahead of the time at `home`."""
+    offsets = np.array([UTC_OFFSET_HOURS[c] for c in COUNTRIES])
+    return offsets[country] - offsets[home]
 
 
 def _destination(home: int, rng: np.random.Generator) -> int:
