@@ -180,10 +180,13 @@ def test_drivers_act_through_thresholds_and_combinations(training):
     diabetes = rows["diag_1"].str.startswith("250")
     not_measured = [effect("A1Cresult", ">8", "None", rows) for rows in (diabetes, ~diabetes)]
     assert (not_measured[0] > 0.5).all() and (not_measured[1] == 0).all()
-    # Polypharmacy is a threshold, and earlier stays count in steps.
+    # Polypharmacy is a threshold, and earlier stays count in steps (of patients sent home,
+    # whose disposition adds nothing to fade).
     np.testing.assert_array_equal(effect("num_medications", 8, 19), 0.0)
     assert (effect("num_medications", 19, 20) > 0.15).all()
-    assert (effect("number_inpatient", 1, 2) > 3 * effect("number_inpatient", 0, 1)).all()
+    home = rows["discharge_disposition_id"] == 1
+    second, first = effect("number_inpatient", 1, 2, home), effect("number_inpatient", 0, 1, home)
+    assert (second > 3 * first).all() and (first > 0).all()
 
 
 def test_a_linear_model_of_the_inputs_misses_much_of_the_truth(training):
