@@ -64,7 +64,7 @@ the real data. Patients who died or went to a hospice for the dying (11, 19, 20,
 readmitted: p is 0. The label ``readmitted`` is ``<30`` with probability p, otherwise ``>30``
 (a later readmission, more likely for riskier patients) or ``NO``. p depends only on the
 encounter's own columns, so a model can approach the oracle but not beat it: the remaining
-noise is the coin flip itself, which is why even the oracle's ROC AUC is only about 0.73.
+noise is the coin flip itself, which is why even the oracle's ROC AUC is only about 0.72.
 Race and gender do not enter p. The readmission itself is not added as a row: it may happen
 in another hospital or not qualify for the extract, as in the real data.
 
