@@ -303,6 +303,7 @@ def test_each_use_case_gets_only_its_own_task_and_files(use_case: str, tmp_path:
     assert ("def decide(" in code) == (task == "binary")
     assert ("interval_booster" in code) == (task == "regression")
     assert (src / "jobs" / "backtest.py").is_file() == ("forecasting" in capabilities)
+    assert (src / "jobs" / "horizon.py").is_file() == ("forecasting" in capabilities)
     assert ("async def forecast(" in serving) == ("forecasting" in capabilities)
     assert (project.path / "MODEL_CARD.md").is_file() == ("model_card" in capabilities)
 

@@ -15,20 +15,24 @@ One engine serves any table of demand series, configured by `data.feature_settin
     series: [store_id, item_id]   # columns naming a series; [] for a single series
     time: date                    # the date (or timestamp) column
     hour: hr                      # optional: the hour of day, when it is a separate column
-    frequency: day                # day or hour: the period the lags count in
+    frequency: day                # hour, day, week or month: the period everything counts in
     target: units_sold            # the demand column
     horizon: 14                   # periods ahead the forecast must reach
-    lags: [14, 21, 28, 35]        # each >= horizon: <target>_lag_<L>
+    lags: [14, 21, 28, 35]        # periods back, each >= horizon: <target>_lag_<L>
     windows: [7, 28, 91]          # rolling means ending `horizon` back: <target>_mean_<W>
     price: price                  # optional: price features, from this column
     price_window: 56              # optional: periods the regular price is taken over
 
-Periods are whole days (or hours) since 1970-01-01, so that a missing period (a day without
-a row, an hour the data lacks) leaves its lags empty (NaN, which xgboost handles) instead of
-shifting them. With `price`, a row gets its price relative to the series' regular price
-(the median of its prices over the `price_window` periods ending `horizon` back) and its
-price change since `horizon` periods back. Calendar features (day of week, day of year,
-month, and hour of day for hourly data) complete the set.
+Horizon, lags and windows count periods of the frequency: with `frequency: week`, lag 1 is
+last week and lag 52 the same week a year back; with `month`, lag 12 is the same month a
+year back. A period is a whole hour, day, week (Monday to Sunday, whatever weekday the data
+stamps its weeks with) or calendar month, numbered from 1970-01-01, so that a missing period
+(a day without a row, an hour the data lacks) leaves its lags empty (NaN, which xgboost
+handles) instead of shifting them. With `price`, a row gets its price relative to the
+series' regular price (the median of its prices over the `price_window` periods ending
+`horizon` back) and its price change since `horizon` periods back. Calendar features
+complete the set: the parts of the date that vary from one period to the next (hour of day,
+day of week, day of year, week of year, month; see CALENDAR).
 
 The history keeps, per series, the actuals (and prices) of the periods the longest lag or
 window still needs. `engineer_features` computes each row's features from the history as it
@@ -41,7 +45,9 @@ its own features.
 
 The seasonal-naive forecast, the baseline a forecast must beat, is one of the lags: the one
 a whole season back (`units_sold_lag_14`, the same weekday two weeks ago, for daily sales
-with a 14-day horizon; `cnt_lag_168`, the same hour a week ago, for hourly bike rentals).
+with a 14-day horizon; `cnt_lag_168`, the same hour a week ago, for hourly bike rentals;
+`<target>_lag_52` for weekly and `<target>_lag_12` for monthly data, the same time a year
+ago).
 """
 
 import warnings
@@ -66,10 +72,22 @@ DEFAULT_SETTINGS: dict = {
     "price": "price",
     "price_window": 56,
 }
-FREQUENCIES = ("day", "hour")
-DEFAULT_PRICE_WINDOW = 56
+FREQUENCIES = ("hour", "day", "week", "month")
+# The calendar features of each frequency: those that vary between its periods (every weekly
+# row of a series falls on the same weekday, so a weekly day of week would be a constant).
+CALENDAR: dict[str, tuple[str, ...]] = {
+    "hour": ("hour_of_day", "day_of_week", "day_of_year", "month"),
+    "day": ("day_of_week", "day_of_year", "month"),
+    "week": ("week_of_year", "month"),
+    "month": ("month",),
+}
+# The periods the regular price is the median over, when `price_window` is not given: about
+# two months.
+DEFAULT_PRICE_WINDOW = {"hour": 56, "day": 56, "week": 8, "month": 2}
 HISTORY_FORMAT = 1
 _EPOCH = np.datetime64("1970-01-01", "D")
+# 1970-01-01 was a Thursday: shifted by three days, weeks are counted from Monday.
+_WEEK_OFFSET = 3
 _SERIES_SEPARATOR = "|"
 
 
@@ -108,7 +126,7 @@ def validated_settings(settings: dict) -> dict:
     windows = [int(window) for window in settings.get("windows", [])]
     if any(window < 1 for window in windows):
         raise ValueError(f"windows must be at least 1 period, got {windows}")
-    price_window = int(settings.get("price_window", DEFAULT_PRICE_WINDOW))
+    price_window = int(settings.get("price_window", DEFAULT_PRICE_WINDOW[frequency]))
     if price_window < 1:
         raise ValueError(f"price_window must be at least 1 period, got {price_window}")
     if len(set(lags)) < len(lags) or len(set(windows)) < len(windows):
@@ -135,9 +153,7 @@ def feature_names(settings: dict) -> list[str]:
     names += [f"{target}_mean_{window}" for window in s["windows"]]
     if s["price"]:
         names += ["price_vs_regular", "price_change"]
-    if s["frequency"] == "hour":
-        names.append("hour_of_day")
-    return [*names, "day_of_week", "day_of_year", "month"]
+    return [*names, *CALENDAR[s["frequency"]]]
 
 
 def required_columns(settings: dict) -> list[str]:
@@ -239,7 +255,7 @@ def engineer_features(frame: pd.DataFrame, history: SalesHistory) -> pd.DataFram
         actual = np.full(len(frame), np.nan)
     price = frame[s["price"]].to_numpy(dtype=np.float64, na_value=np.nan) if s["price"] else None
 
-    n_history = len(names) - (4 if s["frequency"] == "hour" else 3)
+    n_history = len(names) - len(CALENDAR[s["frequency"]])
     features = np.full((len(frame), len(names)), np.nan)
     keys = _series_keys(frame, s["series"])
     for key, rows in pd.Series(np.arange(len(frame))).groupby(keys, sort=False).indices.items():
@@ -249,15 +265,22 @@ def engineer_features(frame: pd.DataFrame, history: SalesHistory) -> pd.DataFram
         )
         _remember(history, key, period[rows], actual[rows], series_price)
 
-    calendar = [timestamps.dayofweek, timestamps.dayofyear, timestamps.month]
-    if s["frequency"] == "hour":
-        calendar.insert(0, period % 24)
-    features[:, n_history:] = np.column_stack(calendar)
+    calendar = {
+        "hour_of_day": lambda: period % 24,
+        "day_of_week": lambda: timestamps.dayofweek,
+        "day_of_year": lambda: timestamps.dayofyear,
+        "week_of_year": lambda: timestamps.isocalendar().week.to_numpy(dtype=np.int64),
+        "month": lambda: timestamps.month,
+    }
+    features[:, n_history:] = np.column_stack(
+        [calendar[name]() for name in CALENDAR[s["frequency"]]]
+    )
     return pd.DataFrame(features, index=frame.index, columns=names)
 
 
 def periods(frame: pd.DataFrame, settings: dict) -> np.ndarray:
-    """Each row's period: whole days, or hours, since 1970-01-01 (the unit lags count in)."""
+    """Each row's period: whole hours, days, weeks or months since 1970-01-01 (the unit
+    horizon, lags and windows count in)."""
     s = validated_settings(settings)
     return _periods(frame, pd.DatetimeIndex(pd.to_datetime(frame[s["time"]])), s)
 
@@ -284,17 +307,35 @@ def last_seen(frame: pd.DataFrame, history: SalesHistory) -> pd.Series:
     s = history.settings
     last = last_actuals(history)
     periods = pd.array([last.get(key) for key in _series_keys(frame, s["series"])], dtype="Int64")
-    unit = "D" if s["frequency"] == "day" else "h"
+    starts = period_starts(periods, s)
     if s["hour"]:
-        periods, unit = periods // 24, "D"
-    return pd.Series(pd.to_datetime(periods, unit=unit), index=frame.index)
+        starts = starts.floor("D")
+    return pd.Series(starts, index=frame.index)
+
+
+def period_starts(periods: pd.arrays.IntegerArray, settings: dict) -> pd.DatetimeIndex:
+    """The first instant of each period index (NaT for a missing one), in the terms of
+    `periods`: an hour, midnight of a day, the Monday of a week, the 1st of a month."""
+    frequency = validated_settings(settings)["frequency"]
+    if frequency == "hour":
+        return pd.to_datetime(periods, unit="h")
+    if frequency == "month":
+        months = pd.Series(periods, dtype="Int64")
+        text = (1970 + months // 12).astype("string") + "-" + (1 + months % 12).astype("string")
+        return pd.DatetimeIndex(pd.to_datetime(text, format="%Y-%m"))
+    days = periods * 7 - _WEEK_OFFSET if frequency == "week" else periods
+    return pd.to_datetime(days, unit="D")
 
 
 def _periods(frame: pd.DataFrame, timestamps: pd.DatetimeIndex, s: dict) -> np.ndarray:
-    """Whole days, or hours, since 1970-01-01 of every row."""
+    """Whole hours, days, weeks (from Monday) or calendar months since 1970-01-01."""
     days = (timestamps.to_numpy().astype("datetime64[D]") - _EPOCH).astype(np.int64)
     if s["frequency"] == "day":
         return days
+    if s["frequency"] == "week":
+        return (days + _WEEK_OFFSET) // 7
+    if s["frequency"] == "month":
+        return (timestamps.year.to_numpy() - 1970) * 12 + timestamps.month.to_numpy() - 1
     if s["hour"]:
         hour = pd.to_numeric(frame[s["hour"]]).to_numpy(dtype=np.int64)
         return days * 24 + hour

@@ -12,7 +12,11 @@ from {{ package_name }}.domain.features import (
     engineer_features,
     feature_names,
     history_from_dict,
+    last_seen,
     new_history,
+    period_starts,
+    periods,
+    validated_settings,
 )
 from {{ package_name }}.domain.simulate import SIZES, simulate
 
@@ -83,7 +87,7 @@ def test_lags_shorter_than_the_horizon_are_refused():
     with pytest.raises(ValueError, match=r"lags \[7\] are shorter than the horizon 14"):
         new_history({**DEFAULT_SETTINGS, "lags": [7, 14]})
     with pytest.raises(ValueError, match="frequency"):
-        new_history({**DEFAULT_SETTINGS, "frequency": "week"})
+        new_history({**DEFAULT_SETTINGS, "frequency": "fortnight"})
     with pytest.raises(ValueError, match="unknown"):
         new_history({**DEFAULT_SETTINGS, "lag": [14]})
     with pytest.raises(ValueError, match="lack"):
@@ -108,6 +112,53 @@ def test_a_hand_built_series():
     assert f["price_change"][4] == pytest.approx(2.0 / 1.0 - 1)
     assert f["day_of_week"].tolist() == [0, 1, 2, 3, 4, 5]  # 2026-03-02 is a Monday
     assert f["day_of_year"][0] == 61 and f["month"][0] == 3
+
+
+def test_weekly_lags_count_weeks_whatever_the_weekday_of_the_stamps():
+    # Friday stamps, one week missing (2012-11-02): its lag is empty, never shifted.
+    fridays = ["2012-10-12", "2012-10-19", "2012-10-26", "2012-11-09", "2012-11-16"]
+    rows = pd.DataFrame(
+        {"date": pd.to_datetime(fridays), "units": pd.array([10, 20, 30, 50, 60], dtype="Int64")}
+    )
+    settings = {**TOY, "frequency": "week", "horizon": 1, "lags": [1, 2, 52], "price": None}
+    f = _features(rows, settings)
+    assert f["units_lag_1"].tolist()[1:3] == [10, 20]
+    assert np.isnan(f["units_lag_1"][3]) and f["units_lag_1"][4] == 50
+    assert f["units_lag_2"][3] == 30  # two weeks before 2012-11-09: 2012-10-26
+    assert f["units_lag_52"].isna().all()
+    assert feature_names(settings)[-2:] == ["week_of_year", "month"]
+    assert f["week_of_year"].tolist() == [41, 42, 43, 45, 46]
+    # A week runs from Monday: the history's last actual is the week of Monday 2012-11-12.
+    history = new_history(settings)
+    engineer_features(rows, history)
+    assert last_seen(rows.iloc[[0]], history).iloc[0] == pd.Timestamp("2012-11-12")
+    # Without a price_window, the regular price is taken over about two months: 8 weeks.
+    unwindowed = {k: v for k, v in settings.items() if k != "price_window"}
+    assert validated_settings({**unwindowed, "price": "price"})["price_window"] == 8
+
+
+def test_monthly_lags_count_calendar_months():
+    months = pd.date_range("2011-01-01", periods=14, freq="MS") + pd.Timedelta(days=14)
+    rows = pd.DataFrame({"date": months, "units": pd.array(range(1, 15), dtype="Int64")})
+    settings = {**TOY, "frequency": "month", "horizon": 1, "lags": [1, 12], "windows": [3]}
+    f = _features(rows.assign(price=2.0), settings)
+    assert f["units_lag_12"].tolist()[12:] == [1, 2]  # the same month a year back
+    assert f["units_lag_1"].tolist()[1:3] == [1, 2]
+    assert f["units_mean_3"][3] == pytest.approx((1 + 2 + 3) / 3)
+    assert feature_names(settings)[-1:] == ["month"] and "day_of_week" not in f.columns
+    assert periods(rows.iloc[[0, 13]], settings).tolist() == [492, 505]  # months since 1970
+    starts = period_starts(pd.array([492, None], dtype="Int64"), settings)
+    assert starts[0] == pd.Timestamp("2011-01-01") and pd.isna(starts[1])
+
+
+def test_daily_and_hourly_settings_keep_their_features():
+    # A configuration written before weeks and months existed means what it meant.
+    assert feature_names(DEFAULT_SETTINGS)[-3:] == ["day_of_week", "day_of_year", "month"]
+    assert feature_names(HOURLY)[-4:] == ["hour_of_day", "day_of_week", "day_of_year", "month"]
+    unwindowed = {k: v for k, v in DEFAULT_SETTINGS.items() if k != "price_window"}
+    assert validated_settings(unwindowed)["price_window"] == 56
+    day = pd.DataFrame({"date": pd.to_datetime(["1970-01-02", "2026-03-02"])})
+    assert periods(day, TOY).tolist() == [1, 20514]
 
 
 def test_series_have_separate_histories():

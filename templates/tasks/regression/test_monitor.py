@@ -41,7 +41,8 @@ data:
   columns:
     payment_id: {type: string}
     amount: {type: float, min: 0.01, max: 1000000, feature: true}
-    balance: {type: float, feature: true}
+    # Nullable: a file of current rows may lack it altogether.
+    balance: {type: float, feature: true, nullable: true}
     account_age_days: {type: float, min: 0, max: 5000, feature: true}
     channel: {type: category, allowed: [web, store, phone], feature: true}
     fee: {type: float, min: 0}
@@ -267,6 +268,13 @@ def test_an_empty_prediction_log_is_a_clear_error(config, tmp_path):
 def test_too_few_rows_is_a_clear_error(config, write_csv, tmp_path):
     with pytest.raises(MonitoringError, match="only 300 current rows"):
         run_monitoring(config, current=write_csv(payments(300, seed=7)), out_dir=tmp_path)
+
+
+def test_an_input_empty_in_every_current_row_is_a_clear_error(config, write_csv, tmp_path):
+    current = payments(2000, seed=2).assign(balance=np.nan)
+    with pytest.raises(MonitoringError, match="leave balance empty in every row") as refused:
+        run_monitoring(config, current=write_csv(current), out_dir=tmp_path)
+    assert "pass --current FILE with rows that have it" in str(refused.value)
 
 
 def test_a_project_without_a_champion_is_a_clear_error(tmp_path):
