@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from {{ package_name }}.core.schema_inference import CALENDAR as INFERRED_CALENDAR
 from {{ package_name }}.domain.features import (
+    CALENDAR,
     DEFAULT_SETTINGS,
     REQUIRED_COLUMNS,
     engineer_features,
@@ -309,3 +311,9 @@ def test_the_input_contract_is_enforced(sales):
     assert (features.dtypes == np.float64).all()
     assert features.index.equals(pd.RangeIndex(1000, 1300))
     assert list(features.columns) == feature_names(DEFAULT_SETTINGS)
+
+
+def test_schema_inference_excludes_the_calendar_inputs_these_features_make():
+    # `infer` writes monitoring.exclude_from_drift for the data's frequency without importing
+    # this module (it runs with the standard library alone): the two lists must agree.
+    assert INFERRED_CALENDAR == CALENDAR

@@ -732,6 +732,14 @@ FORECAST_SETTINGS = {
     "week": (4, [4, 8, 13, 52], [4, 13]),
     "month": (3, [3, 6, 12], [3, 12]),
 }
+# The calendar inputs a forecast derives at each frequency, as the forecasting features
+# (domain/features.py, CALENDAR) name them; the scenario's tests check they agree.
+CALENDAR = {
+    "hour": ("hour_of_day", "day_of_week", "day_of_year", "month"),
+    "day": ("day_of_week", "day_of_year", "month"),
+    "week": ("week_of_year", "month"),
+    "month": ("month",),
+}
 PERSONAL_NAME = re.compile(
     r"(^|_)(customer|patient|person|user|client|member|name|email|phone|address|zip|postcode|"
     r"device|card|account|ssn|birth|dob|ip)(_|$)",
@@ -967,7 +975,18 @@ def _adapted(
         return _baseline(section, profile, engineering)
     if name == "monitoring":
         section = _drop_key(section, "max_subgroup_gap")
-        return section if engineering else _drop_key(section, "exclude_from_drift")
+        if not engineering:
+            return _drop_key(section, "exclude_from_drift")
+        calendar = CALENDAR.get(profile.frequency or "")
+        if calendar is None:
+            return section
+        # The calendar inputs of the data's frequency move by design: not compared for drift.
+        return re.sub(
+            r"^(\s+exclude_from_drift:).*$",
+            rf"\1 {_yaml(list(calendar))}",
+            section,
+            flags=re.M,
+        )
     if name == "privacy":
         personal = [
             n
