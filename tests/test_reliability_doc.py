@@ -40,6 +40,8 @@ def test_every_test_the_reliability_page_cites_exists():
             support.REPO / "tests" / file,
             TEMPLATE_TESTS / file,
             TEMPLATE_TESTS / f"{file}.jinja",
+            # A test file a capability brings: `{% if forecasting %}test_horizon.py{% endif %}`.
+            *TEMPLATE_TESTS.glob(f"*%}}{file}{{%*"),
             # A task's tests (test_metrics.py, ...) and a scenario's are included into the
             # generated project's from these folders.
             *(support.REPO / "templates" / "tasks").glob(f"*/{file}"),

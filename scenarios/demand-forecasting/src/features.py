@@ -105,6 +105,13 @@ def validated_settings(settings: dict) -> dict:
     missing = {"time", "frequency", "target", "horizon", "lags"} - set(settings)
     if missing:
         raise ValueError(f"feature settings lack {sorted(missing)}")
+    unnamed = [key for key in ("time", "target") if not isinstance(settings[key], str)]
+    if unnamed:
+        raise ValueError(
+            f"feature settings {' and '.join(unnamed)} must name a column of the data (the "
+            f"time of each actual, the target), not {settings[unnamed[0]]!r}: a forecast reads "
+            "each series' past in time order"
+        )
     frequency = settings["frequency"]
     if frequency not in FREQUENCIES:
         raise ValueError(f"frequency must be one of {FREQUENCIES}, got {frequency!r}")

@@ -317,3 +317,8 @@ def test_schema_inference_excludes_the_calendar_inputs_these_features_make():
     # `infer` writes monitoring.exclude_from_drift for the data's frequency without importing
     # this module (it runs with the standard library alone): the two lists must agree.
     assert INFERRED_CALENDAR == CALENDAR
+
+
+def test_settings_without_a_time_column_name_the_fix():
+    with pytest.raises(ValueError, match="feature settings time must name a column of the data"):
+        validated_settings({**DEFAULT_SETTINGS, "time": None})

@@ -46,8 +46,26 @@ class BaselineError(UserError, ValueError):
 FeatureBaseline = dict[str, Any]
 
 
+class ObjectiveError(UserError, ValueError):
+    """The configured loss cannot fit these target values."""
+
+
+# The lowest target each log-link loss can fit, and whether that value itself is allowed.
+_LOWEST = {"reg:gamma": (0.0, False), "count:poisson": (0.0, True), "reg:tweedie": (0.0, True)}
+
+
 def booster_params(training: Training, y_train: np.ndarray) -> dict[str, Any]:
-    """The booster's objective: the configured loss."""
+    """The booster's objective: the configured loss, if it can fit these target values (a
+    gamma loss needs positive ones, Poisson and Tweedie no negative one)."""
+    lowest = _LOWEST.get(training.objective)
+    smallest = float(np.min(y_train)) if len(y_train) else 0.0
+    if lowest is not None and (smallest < lowest[0] or (smallest == lowest[0] and not lowest[1])):
+        kind = "positive" if not lowest[1] else "non-negative"
+        raise ObjectiveError(
+            f"training.objective {training.objective} needs {kind} targets, and the training "
+            f"rows reach {smallest:g}: set `objective: reg:squarederror` under training, or "
+            "drop the rows whose target is out of range (data.exclude_rows, or fix the file)"
+        )
     return {"objective": training.objective}
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import xgboost as xgb
 
-from {{ package_name }}.task.model import booster_params, fit_answer
+from {{ package_name }}.task.model import ObjectiveError, booster_params, fit_answer
 
 
 def training(interval: list[float]) -> SimpleNamespace:
@@ -61,3 +61,15 @@ def test_the_interval_booster_learns_the_error_s_quantiles():
     assert errors[0] == pytest.approx(-2.6, abs=1.0)
     assert errors[1] == pytest.approx(2.6, abs=1.0)
     assert answer.record == {"interval": [0.1, 0.9]}
+
+
+@pytest.mark.parametrize(
+    ("objective", "targets"),
+    [("reg:gamma", [0.0, 3.0]), ("reg:gamma", [-2.0, 3.0]), ("count:poisson", [-1.0, 3.0])],
+)
+def test_a_loss_that_cannot_fit_the_targets_names_the_fix(objective, targets):
+    config = training([])
+    config.objective = objective
+    with pytest.raises(ObjectiveError, match="set `objective: reg:squarederror`"):
+        booster_params(config, np.array(targets))
+    assert booster_params(config, np.array([0.5, 3.0])) == {"objective": objective}

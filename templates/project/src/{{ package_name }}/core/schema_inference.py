@@ -96,11 +96,26 @@ def _zulu(text: str, pattern: str) -> str:
     return text[:-1] + "+0000" if "%z" in pattern and text.endswith("Z") else text
 
 
+# Other forms exports write dates in: a month without its day (monthly data, read as the
+# first), and a time with its zone written as a word.
+_OTHER_SHAPES = [
+    ("%B-%Y", "a month and its year"),
+    ("%b-%Y", "a month and its year"),
+    ("%B %Y", "a month and its year"),
+    ("%b %Y", "a month and its year"),
+    ("%m/%Y", "a month and its year"),
+    ("%Y-%m-%d %H:%M:%S UTC", "in UTC"),
+    ("%Y-%m-%d %H:%M UTC", "in UTC"),
+]
+
+
 def _datetime_shapes(values: list[str]) -> list[tuple[str, str]]:
     """The patterns the shape of the values allows (see guess_datetime_formats)."""
     shapes = [_DATE.match(value.strip()) for value in values if value.strip()]
     if not shapes or not all(shapes):
-        return []
+        written = [value for value in values[:2000] if value.strip()]
+        readable = [shape for shape in _OTHER_SHAPES if all(_reads(shape[0], v) for v in written)]
+        return readable[:1] if written else []
     first = shapes[0]
     if any(
         (shape["sep"], shape["t"], bool(shape["s"]), bool(shape["f"]), bool(shape["z"]))
@@ -957,12 +972,30 @@ def _forecast_lines(profile: Profile, engineering: str) -> list[str]:
     return lines
 
 
+def _objective(section: str, profile: Profile) -> str:
+    """The training section, with squared error instead of a log-link loss the target's
+    values cannot take (gamma needs positive targets; Poisson and Tweedie no negative one)."""
+    loss = re.search(r"^\s+objective:\s*(reg:gamma|count:poisson|reg:tweedie)\s*$", section, re.M)
+    lowest = profile.columns[profile.target].min
+    if loss is None or lowest is None:
+        return section
+    if lowest > 0 or (lowest == 0 and loss.group(1) != "reg:gamma"):
+        return section
+    note = (
+        f"  # {loss.group(1)} needs {'positive' if loss.group(1) == 'reg:gamma' else 'no negative'}"
+        f" targets and {profile.target} reaches {lowest:g}: squared error instead."
+    )
+    return section.replace(loss.group(0), f"{note}\n  objective: reg:squarederror", 1)
+
+
 def _adapted(
     name: str, section: str, profile: Profile, engineering: str | None, binary: bool
 ) -> str:
     """A section of the template made valid for the new columns (column-free ones as they are)."""
     if name == "split":
         return _split_section(section, profile, binary)
+    if name == "training":
+        return _objective(section, profile)
     if name == "evaluation":
         section = _drop_key(_drop_key(section, "subgroups"), "min_subgroup_rows")
         section = _drop_key(section, "max_subgroup_gap")
