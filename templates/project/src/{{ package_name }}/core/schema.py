@@ -9,16 +9,19 @@ and an example, and stop the pipeline with `DataValidationError`.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
-from ..config import ColumnSpec
+from ..config import EARLIEST_YEAR_POSSIBLE, EPOCH_FORMATS, LATEST_YEAR_POSSIBLE, ColumnSpec
 from ..errors import UserError
+from .schema_inference import guess_datetime_formats
 
 
 @dataclass(frozen=True)
@@ -27,10 +30,13 @@ class Violation:
     rule: str
     count: int
     example: str = ""
+    # What to change, when the data's form tells (the date format to declare, say).
+    fix: str = ""
 
     def __str__(self) -> str:
         example = f" (e.g. {self.example})" if self.example else ""
-        return f"{self.column}: {self.rule}: {self.count} row(s){example}"
+        fix = f": {self.fix}" if self.fix else ""
+        return f"{self.column}: {self.rule}: {self.count} row(s){example}{fix}"
 
 
 class DataValidationError(UserError, ValueError):
@@ -47,13 +53,26 @@ def _example(values: pd.Series) -> str:
     return repr(values.iloc[0]) if len(values) else ""
 
 
-def parse_datetimes(values: Any, errors: str = "raise") -> pd.Series:
-    """ISO 8601 times as naive UTC: a time with an offset is converted, one without is UTC.
+def parse_datetimes(values: Any, errors: str = "raise", format: str | None = None) -> pd.Series:
+    """Times as naive UTC: a time with an offset is converted, one without is UTC.
 
-    Training data, batch files and HTTP payloads all go through here, so a client that sends
-    `+01:00` gets the same features as one that sends the UTC time.
+    `format` is a datetime column's (`ColumnSpec.format`): a strftime pattern or an epoch
+    unit; ISO 8601 is read in any case. Training data, batch files and HTTP payloads all go
+    through here, so a client that sends `+01:00` gets the same features as one that sends
+    the UTC time, and a file written day first the same as one written in ISO 8601.
     """
-    parsed = pd.to_datetime(pd.Series(values), errors=errors, format="ISO8601", utc=True)
+    values = pd.Series(values)
+    if format is None:
+        parsed = pd.to_datetime(values, errors=errors, format="ISO8601", utc=True)
+        return parsed.dt.tz_localize(None)
+    if format in EPOCH_FORMATS:
+        numbers = pd.to_numeric(values, errors="coerce")
+        parsed = pd.to_datetime(numbers, unit=EPOCH_FORMATS[format], errors="coerce", utc=True)
+    else:
+        parsed = pd.to_datetime(values, errors="coerce", format=format, utc=True)
+    rest = parsed.isna() & values.notna()
+    if rest.any():  # ISO 8601, as the service and the prediction log write times
+        parsed[rest] = pd.to_datetime(values[rest], errors=errors, format="ISO8601", utc=True)
     return parsed.dt.tz_localize(None)
 
 
@@ -62,13 +81,44 @@ def _written_years(raw: pd.Series) -> pd.Series:
     return pd.to_numeric(raw.astype("string").str.extract(r"^\s*([0-9]{4})-", expand=False))
 
 
+def _years(raw: pd.Series, spec: ColumnSpec) -> pd.Series:
+    """The year of each value of a datetime column (missing when it cannot be read).
+
+    ISO 8601 values have the year they are written with; with a pattern, the year read (a
+    year pandas cannot hold is read by Python's strptime); an epoch number, the year of its
+    UTC time, or a year beyond those possible when pandas cannot hold it.
+    """
+    written = _written_years(raw)
+    if spec.format is None:
+        return written
+    if spec.format in EPOCH_FORMATS:
+        numbers = pd.to_numeric(raw, errors="coerce")
+        seconds = numbers / (1000 if spec.format == "unix_ms" else 1)
+        low = pd.Timestamp(f"{EARLIEST_YEAR_POSSIBLE}-01-01").timestamp()
+        high = pd.Timestamp(f"{LATEST_YEAR_POSSIBLE + 1}-01-01").timestamp()
+        inside = seconds.between(low, high, inclusive="left")
+        years = pd.to_datetime(seconds.where(inside), unit="s").dt.year.astype("float64")
+        years[seconds < low] = EARLIEST_YEAR_POSSIBLE - 1
+        years[seconds >= high] = LATEST_YEAR_POSSIBLE + 1
+        return years.fillna(written)
+    read = pd.to_datetime(raw, errors="coerce", format=spec.format, utc=True)
+    years = read.dt.year.astype("float64").fillna(written)
+    unread = years.isna() & raw.notna()
+    for value in raw[unread].unique():
+        with contextlib.suppress(ValueError):  # not a time in this format at all
+            years[raw == value] = datetime.strptime(str(value).strip(), spec.format).year
+    return years
+
+
 def _coerce(raw: pd.Series, spec: ColumnSpec) -> pd.Series:
     """Convert text to the declared type; unparsable values become missing."""
     if spec.type == "datetime":
         # Only years within the declared ones are parsed: pandas silently wraps a time beyond
         # its range (2262-04-11T23:00-14:00 becomes a time in 1677).
         first, last = spec.years
-        return parse_datetimes(raw.where(_written_years(raw).between(first, last)), "coerce")
+        return parse_datetimes(
+            raw.where(_years(raw, spec).between(first, last)), "coerce", spec.format
+        )
     if spec.type in ("int", "float"):
         numbers = pd.to_numeric(raw, errors="coerce")
         if spec.type == "int":
@@ -110,7 +160,9 @@ def validate_frame(
                     violations.append(
                         Violation(name, rule, int(outside.sum()), _example(raw[outside]))
                     )
-        if bad_type.any():
+        if bad_type.any() and spec.type == "datetime":
+            violations.append(_invalid_datetimes(name, spec, raw[bad_type]))
+        elif bad_type.any():
             violations.append(
                 Violation(
                     name, f"not a valid {spec.type}", int(bad_type.sum()), _example(raw[bad_type])
@@ -148,10 +200,30 @@ def validate_frame(
     return pd.DataFrame(typed, index=frame.index)
 
 
+def _invalid_datetimes(name: str, spec: ColumnSpec, bad: pd.Series) -> Violation:
+    """Unreadable times, with the format that would read them when their form tells."""
+    declared = "ISO 8601 dates or times" if spec.format is None else f"in format {spec.format!r}"
+    rule = f"not {declared}" if spec.format is None else f"not a date or time {declared}"
+    guesses = guess_datetime_formats([str(value) for value in bad.unique()[:1000]])
+    if guesses:
+        (pattern, how), *others = guesses
+        fix = f'set `format: "{pattern}"` under data.columns.{name} ({how})' + "".join(
+            f' or `"{other}"` ({other_how})' for other, other_how in others
+        )
+    elif bad.astype("string").str.fullmatch(r"\s*-?[0-9]+(\.[0-9]+)?\s*").all():
+        fix = f"numbers since 1970? set `format: unix_s` (or `unix_ms`) under data.columns.{name}"
+    else:
+        fix = (
+            f"write them as ISO 8601 (such as 2010-02-05 or 2010-02-05T14:30:00+01:00), or set "
+            f"`format` under data.columns.{name} to the strftime pattern they are written in"
+        )
+    return Violation(name, rule, len(bad), _example(bad), fix)
+
+
 def _outside_years(raw: pd.Series, spec: ColumnSpec) -> dict[str, pd.Series]:
     """Which values of a datetime column are written with a year before or after its own."""
     first, last = spec.years
-    years = _written_years(raw)
+    years = _years(raw, spec)
     return {f"year before {first}": years < first, f"year after {last}": years > last}
 
 
