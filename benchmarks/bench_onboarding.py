@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path[:0] = [str(HERE.parent), str(HERE.parent / "tests")]  # this checkout's generator
 
 import support  # noqa: E402
 
@@ -96,6 +96,18 @@ DATASETS = (
         rows=15_420,
         source="Angoss `carclaims` (Kaggle `fraud_oracle.csv`), 1994-1996, 6% fraud",
         licence="not stated",
+        edits=(
+            Edit(
+                "data.id_column",
+                "PolicyNumber",
+                "unique per row, but an integer: the inference proposes no id",
+            ),
+            Edit(
+                "data.columns.PolicyNumber.feature",
+                DELETE,
+                "a policy's number is an id, not a model input",
+            ),
+        ),
     ),
     Dataset(
         name="auto insurance claims",
@@ -107,6 +119,13 @@ DATASETS = (
         rows=1_000,
         source="Kaggle `insurance_claims.csv` (fraud_reported Y/N, 25% fraud), 2015",
         licence="not stated (the mirror repository is MIT)",
+        edits=(
+            Edit(
+                "data.time_column",
+                "incident_date",
+                "the claim's time is the incident's, not the policy's start (1990-2015)",
+            ),
+        ),
     ),
     Dataset(
         name="hospital readmissions",
@@ -151,6 +170,25 @@ DATASETS = (
         rows=15_002,
         source="City of Chicago taxi trips as in tensorflow/tfx; epoch-second start times",
         licence="City of Chicago terms of use (repository Apache-2.0)",
+        edits=(
+            Edit(
+                "data.known_after_outcome",
+                ["tips", "trip_seconds"],
+                "known once the ride is over, not when the fare is quoted",
+            ),
+            Edit("data.columns.tips.feature", DELETE, "the tip: see known_after_outcome"),
+            Edit("data.columns.trip_seconds.feature", DELETE, "the duration: likewise"),
+            Edit(
+                "data.exclude_rows",
+                {"fare": [0]},
+                "free rides (fare 0) are not priced; the gamma loss needs fares above 0",
+            ),
+            Edit(
+                "evaluation.baseline.columns",
+                ["trip_miles"],
+                "the inferred baseline priced by the tip; a person prices by distance",
+            ),
+        ),
     ),
     Dataset(
         name="NYC taxi fares",
@@ -162,6 +200,27 @@ DATASETS = (
         rows=49_999,
         source="NYC TLC fares 2009-2015 (Kaggle fare-prediction sample), times `... UTC`",
         licence="not stated (NYC TLC data is public)",
+        edits=(
+            Edit(
+                "data.columns.date_time_of_pickup",
+                {
+                    "type": "datetime",
+                    "format": "%Y-%m-%d %H:%M:%S %Z",
+                    "parts": ["hour", "weekday", "month"],
+                },
+                "pickup times end in ` UTC`: the inference reads them as text",
+            ),
+            Edit(
+                "data.time_column",
+                "date_time_of_pickup",
+                "a quote is judged on rides after those it learnt from",
+            ),
+            Edit(
+                "training.objective",
+                "reg:squarederror",
+                "a few fares are negative (refunds): the gamma loss cannot take them",
+            ),
+        ),
     ),
 )
 
@@ -186,8 +245,11 @@ class StepFailed(Exception):
     """A step of the documented path failed: the table shows the step and its last words."""
 
     def __init__(self, step: str, output: str) -> None:
-        lines = [line for line in output.strip().splitlines() if line.strip()]
-        super().__init__(f"{step} failed: {lines[-1] if lines else 'no output'}")
+        lines = [line.strip(" │") for line in output.splitlines() if any(c.isalnum() for c in line)]
+        # The error's own line (a message, or a traceback's last exception), else the last.
+        errors = [line for line in lines if "Error" in line.split(":", 1)[0]]
+        said = (errors or lines or ["no output"])[-1]
+        super().__init__(f"{step} failed: {said[:400]}")
         self.step, self.output = step, output
 
 
@@ -233,6 +295,20 @@ def infer_project(dataset: Dataset, data: Path, dest: Path) -> Path:
     return dest / CONFIG
 
 
+def flow(value: Any) -> Any:
+    """A mapping or a list written on one line, as the inferred file writes them."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        node = CommentedMap((key, flow(item)) for key, item in value.items())
+    elif isinstance(value, list):
+        node = CommentedSeq(flow(item) for item in value)
+    else:
+        return value
+    node.fa.set_flow_style()
+    return node
+
+
 def apply_edits(config: Path, edits: tuple[Edit, ...]) -> int:
     """Apply the hand edits to `config`; the number of its lines that changed.
 
@@ -243,7 +319,10 @@ def apply_edits(config: Path, edits: tuple[Edit, ...]) -> int:
 
     yaml = YAML()
     yaml.preserve_quotes = True
-    yaml.width = 100
+    yaml.width = 10_000  # never re-wrap a line the inference wrote
+    yaml.representer.add_representer(
+        type(None), lambda dumper, _: dumper.represent_scalar("tag:yaml.org,2002:null", "null")
+    )
     before = config.read_text()
     document = yaml.load(before)
     for edit in edits:
@@ -254,7 +333,7 @@ def apply_edits(config: Path, edits: tuple[Edit, ...]) -> int:
         if edit.value is DELETE:
             del node[last]
         else:
-            node[last] = edit.value
+            node[last] = flow(edit.value)
     with config.open("w") as handle:
         yaml.dump(document, handle)
     # A changed line counts once; a removed or an added line counts too.
@@ -301,7 +380,8 @@ rows = training_rows(config, None, ())
 frame, y, split = rows.frame, rows.y, rows.split
 data = config.data
 left_out = {{data.target, data.id_column, config.split.group_column, *data.known_after_outcome}}
-x = frame[[name for name in frame.columns if name not in left_out]].copy()
+# A column empty in every row (a trailing comma's) carries nothing.
+x = frame[[c for c in frame.columns if c not in left_out and frame[c].notna().any()]].copy()
 for name in x.columns:
     column = x[name]
     if isinstance(column.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_any_dtype(column):
