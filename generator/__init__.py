@@ -20,6 +20,7 @@ from ._create import GeneratedProject, create_project
 from ._update import UpdateResult, VersionCheck, check_project, update_project
 from .errors import (
     DestinationError,
+    InferenceError,
     InvalidNameError,
     MlopsNewError,
     TemplateError,
@@ -33,6 +34,7 @@ from .usecases import UseCase, list_use_cases
 __all__ = [
     "DestinationError",
     "GeneratedProject",
+    "InferenceError",
     "InvalidNameError",
     "MlopsNewError",
     "TemplateError",

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -32,7 +34,13 @@ from ._store import (
     recorded_path,
     refresh_store,
 )
-from .errors import DestinationError, TemplateError, describe_os_error, shorten_path
+from .errors import (
+    DestinationError,
+    InferenceError,
+    TemplateError,
+    describe_os_error,
+    shorten_path,
+)
 from .naming import resolve_names
 from .template import is_git_checkout, template_root
 from .usecases import get_use_case
@@ -57,6 +65,8 @@ class GeneratedProject:
     """The template version the project records (`v0.2.0`), from which `mlops-new update`
     later takes it; None when it records none and cannot be updated (`update_note` says why)."""
     update_note: str = ""
+    inferred: list[str] = field(default_factory=list)
+    """What schema inference found and the lines to check (`data`); empty without it."""
 
 
 def create_project(
@@ -67,6 +77,8 @@ def create_project(
     package_name: str | None = None,
     allow_existing: bool = False,
     overwrite: bool = False,
+    data: str | os.PathLike[str] | None = None,
+    target: str | None = None,
 ) -> GeneratedProject:
     """Generate the reference project of `use_case` into `destination`.
 
@@ -79,6 +91,9 @@ def create_project(
         allow_existing: generate into a non-empty folder. Files of the project that already
             exist there are still an error, listing them, unless `overwrite` is true.
         overwrite: replace existing files of the same name (implies `allow_existing`).
+        data, target: the user's data file (CSV, gzip too, or Parquet) and the column to
+            predict: the rendered project's own schema inference profiles the file and writes
+            `config/pipeline.yaml` for it, before anything is moved into `destination`.
 
     Raises:
         UnknownUseCaseError, UseCaseUnavailableError: no such use case, or not yet available.
@@ -87,10 +102,13 @@ def create_project(
             symbolic link where the project needs a folder, or could not be written (no
             space left, permission denied...); the destination is then left as it was.
         TemplateError: copier failed to render the template.
+        InferenceError: `data` and `target` go together, and the file must be readable with
+            `target` among its columns; the destination is then left as it was.
     """
     root = template_root()
     use_case = get_use_case(use_case, root).name
     destination = Path(destination)
+    data = _check_data(data, target)
     existing = _check_destination(destination, allow_existing=allow_existing or overwrite)
     if project_name is None:
         names = resolve_names(
@@ -102,17 +120,25 @@ def create_project(
         names = resolve_names(project_name, package_name)
 
     source = _template_source(root)
-    data = {
+    answers = {
         "use_case": use_case,
         "project_name": names.project_name,
         "package_name": names.package_name,
     }
+    inferred: list[str] = []
+
+    def prepare(rendered: Path) -> None:
+        if data is not None and target is not None:
+            inferred.extend(_infer_schema(rendered, names.package_name, data, target))
+
     try:
         if existing == destination:
-            files = _generate_into_folder(source, data, destination, overwrite=overwrite)
+            files = _generate_into_folder(
+                source, answers, destination, overwrite=overwrite, prepare=prepare
+            )
         else:
-            files = _generate_new_folder(source, data, destination, existing)
-    except DestinationError:
+            files = _generate_new_folder(source, answers, destination, existing, prepare)
+    except (DestinationError, InferenceError):
         raise
     except OSError as error:  # no space, a name too long, no permission: nothing is left
         outcome = "left as it was" if destination.is_dir() else "not created"
@@ -129,7 +155,42 @@ def create_project(
         files=files,
         template_version=source.ref if not source.update_note else None,
         update_note=source.update_note,
+        inferred=inferred,
     )
+
+
+def _check_data(data: str | os.PathLike[str] | None, target: str | None) -> Path | None:
+    """The user's data file, checked before anything is rendered (None without one)."""
+    if data is None and target is None:
+        return None
+    if data is None:
+        raise InferenceError("--target needs --data: the file whose column it is")
+    if target is None:
+        raise InferenceError(f"--data {data} needs --target: the column to predict")
+    path = Path(data)
+    if not path.is_file():
+        raise InferenceError(
+            f"data file not found: {path}; pass --data an existing CSV or Parquet file"
+        )
+    return path.resolve()
+
+
+def _infer_schema(rendered: Path, package: str, data: Path, target: str) -> list[str]:
+    """Run the rendered project's schema inference on `data`: it rewrites the project's
+    `config/pipeline.yaml` for the file, keeping the use case's other sections.
+
+    The module imports only the standard library, so this interpreter runs it before the
+    project's own dependencies are installed.
+    """
+    config = rendered / "config" / "pipeline.yaml"
+    command = [sys.executable, "-m", f"{package}.core.schema_inference", str(data)]
+    command += ["--target", target, "--out", str(config), "--force"]
+    environment = {**os.environ, "PYTHONPATH": str(rendered / "src")}
+    done = subprocess.run(command, capture_output=True, text=True, env=environment, check=False)
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+        raise InferenceError(lines[-1].removeprefix("Error: "))
+    return [line.replace(str(config), "config/pipeline.yaml") for line in done.stdout.splitlines()]
 
 
 def _check_destination(destination: Path, *, allow_existing: bool) -> Path:
@@ -272,11 +333,15 @@ _SCRATCH_PREFIX = ".mlops-new-"
 
 
 def _generate_new_folder(
-    source: Source, data: dict[str, object], destination: Path, existing: Path
+    source: Source,
+    data: dict[str, object],
+    destination: Path,
+    existing: Path,
+    prepare: Callable[[Path], None],
 ) -> list[Path]:
     """Render into a scratch folder in `existing`, the nearest existing folder of the new
-    `destination`, then rename the first missing folder into place: the destination, with
-    any missing folders above it, appears whole or not at all."""
+    `destination`, `prepare` it, then rename the first missing folder into place: the
+    destination, with any missing folders above it, appears whole or not at all."""
     missing = destination.relative_to(existing)
     top = missing.parts[0]
     scratch = _scratch_folder(existing)
@@ -285,6 +350,7 @@ def _generate_new_folder(
         with _errors_name_the_destination(rendered, destination):
             rendered.parent.mkdir(parents=True, exist_ok=True)
             render(source, rendered, data)
+            prepare(rendered)
             files = _files(rendered)
         if (existing / top).exists() or (existing / top).is_symlink():
             # Made by someone else while the project was rendered: not ours to replace.
@@ -298,16 +364,22 @@ def _generate_new_folder(
 
 
 def _generate_into_folder(
-    source: Source, data: dict[str, object], destination: Path, *, overwrite: bool
+    source: Source,
+    data: dict[str, object],
+    destination: Path,
+    *,
+    overwrite: bool,
+    prepare: Callable[[Path], None],
 ) -> list[Path]:
     """Render into a scratch folder inside the existing `destination` (so on its file
-    system, even when it is a mount point), check the files against what is there, then
-    move them in (`_move_in`)."""
+    system, even when it is a mount point), `prepare` it, check the files against what is
+    there, then move them in (`_move_in`)."""
     scratch = _scratch_folder(destination)
     rendered = scratch / "project"
     try:
         with _errors_name_the_destination(rendered, destination):
             render(source, rendered, data)
+            prepare(rendered)
             files = _files(rendered)
         _check_links(destination, files)
         _check_collisions(destination, files, overwrite=overwrite)

@@ -127,6 +127,8 @@ def _generate(
     package: str | None,
     force: bool,
     overwrite: bool,
+    data: Path | None = None,
+    target: str | None = None,
 ) -> None:
     destination = Path(use_case) if destination is None else destination
     with _terminate_as_exit():
@@ -137,6 +139,8 @@ def _generate(
             package_name=package,
             allow_existing=force or overwrite,
             overwrite=overwrite,
+            data=data,
+            target=target,
         )
     typer.echo(
         f"Generated {project.project_name!r} ({use_case}, package {project.package_name}) "
@@ -144,9 +148,16 @@ def _generate(
     )
     if project.update_note:
         typer.echo(f"Note: `mlops-new update` cannot update this project: {project.update_note}")
+    for line in project.inferred:
+        typer.echo(line)
     typer.echo("Next:")
     typer.echo(f"  cd {shlex.quote(str(destination))}")
-    typer.echo("  make setup && make run")
+    if project.inferred:
+        python = f".venv/bin/python -m {project.package_name}"
+        typer.echo("  make setup")
+        typer.echo(f"  {python} validate && {python} train && {python} evaluate")
+    else:
+        typer.echo("  make setup && make run")
 
 
 @contextmanager
@@ -205,8 +216,22 @@ def _add_use_case_command(use_case: UseCase) -> None:
                 help="Like --force, and replace existing files of the same name.",
             ),
         ] = False,
+        data: Annotated[
+            Path | None,
+            typer.Option(
+                "--data",
+                help="Your data (CSV, gzip too, or Parquet): config/pipeline.yaml describes it.",
+                show_default=False,
+            ),
+        ] = None,
+        target: Annotated[
+            str | None,
+            typer.Option(
+                "--target", help="With --data: the column to predict.", show_default=False
+            ),
+        ] = None,
     ) -> None:
-        _generate(use_case.name, destination, name, package, force, overwrite)
+        _generate(use_case.name, destination, name, package, force, overwrite, data, target)
 
     status = "" if use_case.available else " (planned, not available yet)"
     generate.__doc__ = f"{use_case.title}{status}: {use_case.summary}"

@@ -59,6 +59,11 @@ class TemplateError(UserError):
     """Copier could not render the template (its message is kept)."""
 
 
+class InferenceError(UserError, ValueError):
+    """`--data`/`--target` cannot describe the project's data: the file or column is missing,
+    or the file cannot be read (the rendered project's schema inference says why)."""
+
+
 class UpdateError(UserError):
     """`update_project` refused (not a generated project, a dirty tree, a newer version), or
     copier failed to update."""

@@ -196,3 +196,71 @@ def test_python_dash_m_generator() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("mlops-new ")
+
+
+def _small_table(path: Path) -> Path:
+    """A small CSV as users export them: dates day first, labels as floats, "?" for missing."""
+    lines = ["ref,booked,amount,region,label"]
+    for index in range(120):
+        day = 1 + index % 28
+        amount = "?" if index % 17 == 3 else f"{(index * 37) % 500 + 0.5}"
+        label = "1.0" if index % 5 == 0 else "0.0"
+        lines.append(f"b{index},{day:02d}-{1 + index % 12:02d}-2021,{amount},r{index % 3},{label}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_data_and_target_write_the_configuration_for_the_file(tmp_path: Path) -> None:
+    data = _small_table(tmp_path / "bookings.csv")
+    destination = tmp_path / "mine"
+    result = mlops_new("fraud-detection", destination, "--data", data, "--target", "label")
+    assert result.exit_code == 0, result.output
+    config = (destination / "config" / "pipeline.yaml").read_text()
+    assert f'path: "{data.resolve().as_posix()}"' in config
+    assert 'booked: {type: datetime, format: "%d-%m-%Y"' in config
+    assert 'positive_label: "1.0"' in config and 'missing_values: ["?"]' in config
+    assert "registry:" in config and "monitoring:" in config  # the use case's other sections
+    assert "wrote config/pipeline.yaml: 5 columns of bookings.csv (120 rows)" in result.stdout
+    assert "id column: ref; time column: booked" in result.stdout
+    assert "validate && " in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("options", "fragments"),
+    [
+        (["--target", "label"], ["--target needs --data"]),
+        (["--data", "DATA"], ["needs --target: the column to predict"]),
+        (["--data", "MISSING", "--target", "label"], ["data file not found", "pass --data"]),
+        (["--data", "DATA", "--target", "nope"], ["--target 'nope' is not a column of", "ref"]),
+        (["--data", "EMPTY", "--target", "label"], ["is empty"]),
+    ],
+)
+def test_data_errors_name_the_fix_and_leave_nothing(
+    tmp_path: Path, options: list[str], fragments: list[str]
+) -> None:
+    files = {
+        "DATA": _small_table(tmp_path / "bookings.csv"),
+        "MISSING": tmp_path / "none.csv",
+        "EMPTY": tmp_path / "empty.csv",
+    }
+    files["EMPTY"].write_text("")
+    destination = tmp_path / "mine"
+    result = mlops_new(
+        "fraud-detection", destination, *[str(files.get(option, option)) for option in options]
+    )
+    assert_user_error(result, 1, *fragments)
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not destination.exists()
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith(".mlops-new-")]
+
+
+def test_data_errors_leave_an_existing_destination_as_it_was(tmp_path: Path) -> None:
+    destination = tmp_path / "mine"
+    destination.mkdir()
+    (destination / "notes.txt").write_text("mine")
+    data = _small_table(tmp_path / "bookings.csv")
+    result = mlops_new(
+        "fraud-detection", destination, "--force", "--data", data, "--target", "nope"
+    )
+    assert_user_error(result, 1, "--target 'nope' is not a column of")
+    assert sorted(path.name for path in destination.iterdir()) == ["notes.txt"]

@@ -78,7 +78,9 @@ def parse_datetimes(values: Any, errors: str = "raise", format: str | None = Non
 
 def _written_years(raw: pd.Series) -> pd.Series:
     """The year each ISO 8601 value starts with, as written (missing when it has none)."""
-    return pd.to_numeric(raw.astype("string").str.extract(r"^\s*([0-9]{4})-", expand=False))
+    written = raw.astype("string").str.extract(r"^\s*([0-9]{4})-", expand=False)
+    # float64, not a nullable integer: a missing year compares as False, never as <NA>.
+    return pd.to_numeric(written).astype("float64")
 
 
 def _years(raw: pd.Series, spec: ColumnSpec) -> pd.Series:
@@ -303,6 +305,8 @@ def _datetime_rule(spec: ColumnSpec) -> tuple[str, str]:
         f"an ISO 8601 date or date and time from year {first} to {last}, such as "
         f"{first}-03-01T12:00:00 (an offset such as +01:00 or Z is converted to UTC)"
     )
+    if spec.format is not None:  # JSON's usual form, whatever the files use
+        words += f"; ISO 8601 here even though data files write it as {spec.format}"
     return datetime_pattern(first, last), words
 
 

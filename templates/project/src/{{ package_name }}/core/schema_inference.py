@@ -41,7 +41,7 @@ LEAKY_NAME = re.compile(
     r"(^|_)(after|outcome|outcomes|result|results|total|totals|final|settled|paid)(_|$)", re.I
 )
 ID_NAME = re.compile(r"(^|_)(id|key|uuid|nbr|number|no)$|^id_|id$", re.I)
-TIME_NAME = re.compile(r"(date|time|timestamp|datetime|epoch|_at$|^ts$|_ts$|^dt|day$)", re.I)
+TIME_NAME = re.compile(r"(date|time|when|epoch|_at$|^ts$|_ts$|^dt|day$)", re.I)
 CODE_NAME = re.compile(r"(^|_)(id|code|type|category|class|kind|status|level|grade)$", re.I)
 POSITIVE_WORDS = ("1", "1.0", "true", "t", "yes", "y", "positive", "pos")
 
@@ -109,7 +109,7 @@ def _datetime_shapes(values: list[str]) -> list[tuple[str, str]]:
     time = ""
     if first["t"]:
         time = f"{first['t']}%H:%M" + (":%S" if first["s"] else "") + (".%f" if first["f"] else "")
-    zone = "%z" if first["z"] else ""
+    zone = (" %z" if first["z"].startswith(" ") else "%z") if first["z"] else ""
     if all(len(shape["a"]) == 4 for shape in shapes):
         return [(f"%Y{sep}%m{sep}%d{time}{zone}", "year first")]
     lengths = {len(shape["c"]) for shape in shapes}
@@ -757,7 +757,7 @@ def _column_line(column: Column) -> str:
     if column.allowed is not None:
         spec["allowed"] = column.allowed
     inner = ", ".join(f"{key}: {_yaml(value)}" for key, value in spec.items())
-    return f"    {_yaml(column.name)}: {{{inner}}}"
+    return f"    {_yaml(column.name)}: " + "{" + inner + "}"
 
 
 def is_binary(template: str) -> bool:
