@@ -305,3 +305,19 @@ def test_each_use_case_gets_only_its_own_task_and_files(use_case: str, tmp_path:
     assert (src / "jobs" / "backtest.py").is_file() == ("forecasting" in capabilities)
     assert ("async def forecast(" in serving) == ("forecasting" in capabilities)
     assert (project.path / "MODEL_CARD.md").is_file() == ("model_card" in capabilities)
+
+
+# A file a generated configuration cites: `docs/problem.md`, `README.md`, `src/.../metrics.py`.
+CITED_FILE = re.compile(r"\b((?:docs|config|src|tests)/[\w./{}-]+\.(?:md|py|yaml)|README\.md)\b")
+
+
+@pytest.mark.parametrize("use_case", [u.name for u in list_use_cases() if u.available])
+def test_the_configurations_cite_only_files_the_project_has(use_case: str, tmp_path: Path) -> None:
+    project = create_project(use_case, tmp_path / "p")
+    cited = {
+        match
+        for path in (project.path / "config").glob("*.yaml")
+        for match in CITED_FILE.findall(path.read_text())
+    }
+    missing = [name for name in cited if "..." not in name and not (project.path / name).exists()]
+    assert not missing, f"{use_case}'s configuration cites {missing}, which it does not have"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from . import metrics
 from .metrics import reliability, score_card
 
 if TYPE_CHECKING:
@@ -69,6 +70,24 @@ def score_answers(
         alert_rate=evaluation.alert_rate,
         costs=evaluation.costs,
     )
+
+
+def best_possible(y: np.ndarray, evaluation: EvaluationSettings) -> dict[str, float]:
+    """The best value of each metric no model can pass on these held-out rows (where it
+    depends on the rows): a gate limit beyond it is a configuration error."""
+    return metrics.best_possible(y, evaluation.alert_rate, evaluation.costs)
+
+
+def threshold_notes(cards: dict[str, dict[str, float]]) -> list[str]:
+    """What the report should say about the model's threshold: whether it flags most rows,
+    which usually means the costs make flagging almost everyone nearly the cheapest rule."""
+    share = cards["model"]["flagged_share"]
+    if share <= 0.5:
+        return []
+    return [
+        f"the threshold flags {share:.1%} of the held-out rows: with these costs, flagging "
+        "almost everybody is nearly the cheapest rule; check evaluation.costs"
+    ]
 
 
 def model_figures(pipeline: Any, inputs: pd.DataFrame) -> dict[str, float]:

@@ -5,6 +5,15 @@ the team can handle say more, and expected cost turns scores into money so that 
 threshold is a business choice, not a default of 0.5. The Brier score and the reliability
 curve say whether a score can be read as a probability.
 
+Absolute figures depend on the data as much as on the model: a PR AUC of 0.5 is excellent
+with 1% positives and worthless with 50%. The relative forms compare the model with what the
+data alone gives: `pr_auc_skill` (how far the model goes from a random ranking, whose PR AUC
+is the positive rate, to a perfect one), `brier_skill` (the share of the base-rate
+predictor's Brier score the model removes), `recall_at_alert_rate_of_max` (recall at the
+alert rate over the most that rate allows) and `cost_saving` (the share of the cheaper
+trivial rule's cost, flagging nobody or everybody, the model's decisions save). Limits in
+these forms carry over to new data unchanged.
+
 `METRICS` names every metric the configuration may refer to (gate, monitoring) and says
 whether higher is better.
 """
@@ -14,7 +23,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.metrics import average_precision_score, roc_auc_score
 
 from .settings import Costs
 
@@ -32,21 +40,61 @@ METRICS: dict[str, Metric] = {
     "flagged_share": Metric("flagged share", False),
     "brier": Metric("Brier score", False),
     "expected_cost": Metric("expected cost per row", False),
+    "pr_auc_skill": Metric("PR AUC skill vs a random ranking", True),
+    "brier_skill": Metric("Brier skill vs the base rate", True),
+    "recall_at_alert_rate_of_max": Metric("recall at alert rate, share of the most possible", True),
+    "cost_saving": Metric("cost saving vs flagging nobody or everybody", True),
 }
 # The figures `models` lists for every registered version.
 HEADLINE = ("pr_auc", "roc_auc", "recall_at_alert_rate", "brier")
 # Every metric here has a direction and is computed for every scorer and from the log.
 SIGNED: frozenset[str] = frozenset()
 MODEL_ONLY: frozenset[str] = frozenset()
+# What the gate asks of every candidate whatever the configuration says: its decisions must
+# cost no more than the cheaper of flagging nobody and flagging everybody.
+SANITY = {"cost_saving": 0.0}
+# The baseline comparisons of a configuration that names none: the ranking and the money,
+# each beyond the sampling noise of the held-out rows.
+BEAT_BASELINE: dict[str, float | str] = {"pr_auc": "noise", "expected_cost": "noise"}
+# The relative form to suggest for a limit that depends on the data's positive rate.
+RELATIVE = {
+    "pr_auc": "pr_auc_skill",
+    "brier": "brier_skill",
+    "recall_at_alert_rate": "recall_at_alert_rate_of_max",
+    "expected_cost": "cost_saving",
+}
+
+
+def _curve(labels: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """True and false positives flagged at each distinct score, from the highest down (the
+    order within tied scores does not matter: only each tie's last count is kept)."""
+    order = np.argsort(-np.asarray(scores, dtype="float64"))
+    ranked = np.asarray(scores, dtype="float64")[order]
+    hits = np.asarray(labels)[order].astype(bool)
+    last_of_each_score = np.r_[ranked[1:] != ranked[:-1], True]
+    return np.cumsum(hits)[last_of_each_score], np.cumsum(~hits)[last_of_each_score]
+
+
+def _average_precision(true_pos: np.ndarray, false_pos: np.ndarray) -> float:
+    precision = true_pos / (true_pos + false_pos)
+    return float(np.sum(np.diff(np.r_[0, true_pos]) / true_pos[-1] * precision))
+
+
+def _trapezoid_auc(true_pos: np.ndarray, false_pos: np.ndarray) -> float:
+    tpr, fpr = np.r_[0, true_pos] / true_pos[-1], np.r_[0, false_pos] / false_pos[-1]
+    return float(np.sum(np.diff(fpr) * (tpr[1:] + tpr[:-1]) / 2))
 
 
 def pr_auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    """Area under the precision-recall curve (average precision)."""
-    return float(average_precision_score(labels, scores))
+    """Area under the precision-recall curve: average precision, as scikit-learn's
+    `average_precision_score` (one sort, as the bootstrap of the gate calls it often)."""
+    return _average_precision(*_curve(labels, scores))
 
 
 def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    return float(roc_auc_score(labels, scores))
+    """Area under the ROC curve, as scikit-learn's `roc_auc_score` (trapezoids: a tie
+    counts half)."""
+    return _trapezoid_auc(*_curve(labels, scores))
 
 
 def recall_at_alert_rate(labels: np.ndarray, scores: np.ndarray, alert_rate: float) -> float:
@@ -136,12 +184,52 @@ def score_card(
     scores = np.asarray(scores, dtype="float64")
     both = 0 < labels.sum() < len(labels)
     flagged = scores >= threshold
-    return {
-        "pr_auc": pr_auc(labels, scores) if both else float("nan"),
-        "roc_auc": roc_auc(labels, scores) if both else float("nan"),
+    curve = _curve(labels, scores) if both else None
+    card = {
+        "pr_auc": _average_precision(*curve) if curve else float("nan"),
+        "roc_auc": _trapezoid_auc(*curve) if curve else float("nan"),
         "recall_at_alert_rate": recall_at_alert_rate(labels, scores, alert_rate),
         "recall_at_threshold": float(flagged[labels == 1].mean()) if labels.any() else float("nan"),
         "flagged_share": float(flagged.mean()),
         "brier": brier(labels, scores),
         "expected_cost": expected_cost(labels, scores, threshold, costs),
+    }
+    return card | relative_figures(card, labels, alert_rate, costs)
+
+
+def relative_figures(
+    card: dict[str, float], labels: np.ndarray, alert_rate: float, costs: Costs
+) -> dict[str, float]:
+    """The card's figures against what the data alone gives (see the module's docstring):
+    NaN where the rows hold one class only, as a comparison means nothing there."""
+    positive_rate = float(np.mean(labels)) if len(labels) else float("nan")
+    if not 0 < positive_rate < 1:
+        return dict.fromkeys(RELATIVE.values(), float("nan"))
+    best = best_possible(labels, alert_rate, costs)
+    flag_nobody = costs.false_negative * positive_rate
+    trivial_cost = min(flag_nobody, _flag_everybody(positive_rate, costs))
+    return {
+        "pr_auc_skill": (card["pr_auc"] - positive_rate) / (1 - positive_rate),
+        "brier_skill": 1 - card["brier"] / (positive_rate * (1 - positive_rate)),
+        "recall_at_alert_rate_of_max": card["recall_at_alert_rate"] / best["recall_at_alert_rate"],
+        "cost_saving": 1 - card["expected_cost"] / trivial_cost if trivial_cost else float("nan"),
+    }
+
+
+def _flag_everybody(positive_rate: float, costs: Costs) -> float:
+    return costs.false_positive * (1 - positive_rate) + costs.true_positive * positive_rate
+
+
+def best_possible(labels: np.ndarray, alert_rate: float, costs: Costs) -> dict[str, float]:
+    """The best value any model could reach on these rows, for the metrics where it depends
+    on the data: recall when only the alert rate's share of rows is reviewed (all positives
+    cannot be caught when they outnumber the alerts), and the cost of flagging exactly the
+    positives."""
+    labels = np.asarray(labels)
+    positives = int(labels.sum())
+    alerts = max(1, int(round(len(labels) * alert_rate)))
+    positive_rate = positives / len(labels) if len(labels) else float("nan")
+    return {
+        "recall_at_alert_rate": min(1.0, alerts / positives) if positives else float("nan"),
+        "expected_cost": costs.true_positive * positive_rate,
     }

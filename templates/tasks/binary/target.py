@@ -15,8 +15,20 @@ MIN_POSITIVES_PER_PART = 5
 
 
 def labels(target: pd.Series, settings: LabelSettings) -> np.ndarray:
-    """The target as 0/1: 1 where it equals the configured positive label."""
-    return (target.astype("string") == str(settings.positive_label)).to_numpy(dtype=np.int8)
+    """The target as 0/1: 1 where it equals the configured positive label.
+
+    A numeric label is compared as a number, so that a 0/1 target stored as 1.0/0.0 (as
+    a spreadsheet or a float column writes it) still finds its positives.
+    """
+    positive = settings.positive_label
+    try:
+        number = float(positive)
+    except ValueError:
+        number = None
+    values = pd.to_numeric(target, errors="coerce") if number is not None else None
+    if values is not None and values.notna().eq(target.notna()).all():
+        return (values == number).to_numpy(dtype=np.int8)
+    return (target.astype("string") == str(positive)).to_numpy(dtype=np.int8)
 
 
 def describe_target(y: np.ndarray) -> str:

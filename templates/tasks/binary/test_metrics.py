@@ -2,13 +2,16 @@
 
 import numpy as np
 import pytest
+from sklearn.metrics import average_precision_score, roc_auc_score
 
 from {{ package_name }}.task.metrics import (
+    best_possible,
     cost_minimising_threshold,
     expected_cost,
     pr_auc,
     recall_at_alert_rate,
     roc_auc,
+    score_card,
 )
 from {{ package_name }}.task.settings import Costs
 
@@ -82,3 +85,46 @@ def test_the_card_leaves_ranking_metrics_undefined_on_one_class():
     assert card["flagged_share"] == pytest.approx(0.3)
     no_positives = score_card(LABELS * 0, SCORES, threshold=0.5, alert_rate=0.2, costs=costs)
     assert math.isnan(no_positives["pr_auc"]) and math.isnan(no_positives["roc_auc"])
+
+
+@pytest.mark.parametrize("decimals", [None, 1])
+def test_the_areas_match_scikit_learn_with_and_without_ties(decimals):
+    rng = np.random.default_rng(7)
+    labels = (rng.random(2_000) < 0.05).astype(int)
+    scores = rng.random(2_000) + 0.4 * labels
+    if decimals is not None:
+        scores = np.round(scores, decimals)  # many ties
+    assert pr_auc(labels, scores) == pytest.approx(average_precision_score(labels, scores))
+    assert roc_auc(labels, scores) == pytest.approx(roc_auc_score(labels, scores))
+
+
+def test_relative_figures_compare_the_model_with_what_the_data_alone_gives():
+    costs = Costs(false_positive=1.0, false_negative=10.0, true_positive=0.5)
+    card = score_card(LABELS, SCORES, threshold=0.5, alert_rate=0.2, costs=costs)
+    assert card["pr_auc_skill"] == pytest.approx((card["pr_auc"] - 0.3) / 0.7)
+    assert card["brier_skill"] == pytest.approx(1 - card["brier"] / (0.3 * 0.7))
+    # 2 alerts for 3 positives: at most 2/3 can be caught, and the model catches 2/3.
+    assert card["recall_at_alert_rate_of_max"] == pytest.approx(1.0)
+    # Flagging nobody costs 10 x 0.3 = 3.0 a row, everybody 0.7 + 0.15 = 0.85: the cheaper.
+    assert card["cost_saving"] == pytest.approx(1 - card["expected_cost"] / 0.85)
+    # The base-rate predictor has no skill; flagging everybody saves nothing.
+    flat = score_card(LABELS, np.full(10, 0.3), threshold=0.0, alert_rate=0.2, costs=costs)
+    assert flat["brier_skill"] == pytest.approx(0.0)
+    assert flat["cost_saving"] == pytest.approx(0.0)
+
+
+def test_the_best_possible_recall_is_capped_by_the_alerts_when_positives_outnumber_them():
+    costs = Costs(false_positive=1.0, false_negative=10.0, true_positive=0.5)
+    half = np.array([1, 0] * 50)
+    best = best_possible(half, alert_rate=0.05, costs=costs)
+    # 5 alerts for 50 positives: no model catches more than a tenth of them.
+    assert best["recall_at_alert_rate"] == pytest.approx(0.1)
+    assert best["expected_cost"] == pytest.approx(0.5 * 0.5)
+
+
+def test_a_threshold_that_flags_most_rows_is_noted_with_the_costs_to_check():
+    from {{ package_name }}.task.evaluation import threshold_notes
+
+    (note,) = threshold_notes({"model": {"flagged_share": 0.979}})
+    assert "flags 97.9% of the held-out rows" in note and "evaluation.costs" in note
+    assert threshold_notes({"model": {"flagged_share": 0.02}}) == []

@@ -44,6 +44,12 @@ def test_the_positive_label_is_one_and_every_other_value_zero(tmp_path):
     assert labels(frame, config).tolist() == [1, 0, 0, 1]
 
 
+@pytest.mark.parametrize("stored", [[1.0, 0.0, 0.0, 1.0], ["1.0", "0", "0.0", "1"]])
+def test_a_numeric_positive_label_matches_its_value_however_it_is_written(tmp_path, stored):
+    config = load_config(write_config(tmp_path, CONFIG.replace('"yes"', "1")))
+    assert labels(pd.DataFrame({"outcome": stored}), config).tolist() == [1, 0, 0, 1]
+
+
 @pytest.mark.parametrize("bands", ["{low: 0.1, high: 0.6}", "{low: 0, high: 0.6, medium: 0.2}"])
 def test_risk_bands_start_at_zero_and_rise(tmp_path, bands):
     path = write_config(tmp_path, CONFIG.replace("{low: 0, medium: 0.2, high: 0.6}", bands))

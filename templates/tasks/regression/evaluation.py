@@ -72,6 +72,17 @@ def score_answers(
     )
 
 
+def best_possible(y: np.ndarray, evaluation: EvaluationSettings) -> dict[str, float]:
+    """The best value of each metric no model can pass on these rows, where it depends on
+    the rows: none for a numeric target (any error can be zero, any interval cover all)."""
+    return {}
+
+
+def threshold_notes(cards: dict[str, dict[str, float]]) -> list[str]:
+    """What the report should say about a decision threshold: a regression has none."""
+    return []
+
+
 def model_figures(pipeline: Any, inputs: pd.DataFrame) -> dict[str, float]:
     """Figures only the candidate has, beyond its score card: its monotonicity violations."""
     return {"monotone_violations": monotone_violations(pipeline, inputs)}

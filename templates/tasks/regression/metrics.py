@@ -7,6 +7,9 @@ leans one way: a forecast that is always 5% high overstocks every shelf. Coverag
 often the actual value falls inside the prediction interval (it should match the interval's
 nominal level), and the interval's width what that certainty costs.
 
+MAE depends on the target's scale; `mae_skill` (the share of the best constant's MAE, the
+median's, the model removes) does not, so a limit in that form carries over to new data.
+
 `METRICS` names every metric the configuration may refer to (gate, monitoring) and says
 whether higher is better.
 """
@@ -25,6 +28,7 @@ class Metric(NamedTuple):
 
 METRICS: dict[str, Metric] = {
     "mae": Metric("MAE", False),
+    "mae_skill": Metric("MAE skill vs the median", True),
     "rmse": Metric("RMSE", False),
     "wape": Metric("WAPE", False),
     "mape": Metric("MAPE", False),
@@ -42,6 +46,14 @@ SIGNED = frozenset({"bias"})
 # Figures only the model's own evaluation has: the baseline has no interval, and the
 # prediction log keeps no interval nor any grid of inputs.
 MODEL_ONLY = frozenset({"coverage", "interval_width", "monotone_violations"})
+# What the gate asks of every candidate whatever the configuration says: to predict better
+# than one constant, the median of the actual values.
+SANITY = {"mae_skill": 0.0}
+# The baseline comparison of a configuration that names none: MAE, beyond the sampling noise
+# of the held-out rows.
+BEAT_BASELINE: dict[str, float | str] = {"mae": "noise"}
+# The relative form to suggest for a limit that depends on the target's scale.
+RELATIVE = {"mae": "mae_skill"}
 
 
 def mae(actual: np.ndarray, predicted: np.ndarray) -> float:
@@ -97,8 +109,10 @@ def score_card(
     predicted = np.asarray(predicted, dtype="float64")
     has_interval = lower is not None and upper is not None
     relative_bias = bias(actual, predicted)
+    constant_mae = mae(actual, np.full_like(actual, np.median(actual))) if len(actual) else 0.0
     return {
         "mae": mae(actual, predicted),
+        "mae_skill": 1 - mae(actual, predicted) / constant_mae if constant_mae else float("nan"),
         "rmse": rmse(actual, predicted),
         "wape": wape(actual, predicted),
         "mape": mape(actual, predicted),

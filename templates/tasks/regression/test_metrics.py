@@ -41,3 +41,10 @@ def test_the_card_names_only_known_metrics_and_leaves_a_missing_interval_undefin
     with_interval = score_card(ACTUAL, PREDICTED, lower=PREDICTED - 1, upper=PREDICTED + 3)
     assert with_interval["interval_width"] == pytest.approx(4.0)
     assert score_card(ACTUAL, PREDICTED - 3)["negative_share"] == pytest.approx(0.25)  # -2
+
+
+def test_mae_skill_is_the_share_of_the_medians_error_the_model_removes():
+    median_mae = np.mean(np.abs(ACTUAL - np.median(ACTUAL)))
+    card = score_card(ACTUAL, PREDICTED)
+    assert card["mae_skill"] == pytest.approx(1 - card["mae"] / median_mae)
+    assert score_card(ACTUAL, np.full(len(ACTUAL), np.median(ACTUAL)))["mae_skill"] == 0.0

@@ -1,27 +1,33 @@
 """The gate: the checks a candidate must pass on its held-out rows to be registered.
 
-`evaluation.gate` sets absolute limits, how much may be lost against the serving champion,
-the metrics on which the baseline must be beaten and the largest gap between subgroups; a
-challenger from `retrain` must also gain `retraining.min_gain_vs_champion` over the champion
-on the recent production rows it was judged on. Each check says what was compared with what,
-so a refusal explains itself.
+`evaluation.gate` sets limits (absolute, or relative to what the data alone gives), how much
+may be lost against the serving champion, the metrics on which the baseline must be beaten
+(by default beyond the sampling noise of the held-out rows) and the largest gap between
+subgroups; a challenger from `retrain` must also gain `retraining.min_gain_vs_champion` over
+the champion on the recent production rows it was judged on. Whatever the configuration says,
+the task's sanity checks apply (task/metrics.py `SANITY`: decisions cheaper than a trivial
+rule, predictions better than a constant), and a limit no model could reach on these rows is
+reported as a configuration error with the value that is reachable. Each check says what was
+compared with what, so a refusal explains itself.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..config import Config
-from ..task.metrics import METRICS
+from ..task.metrics import METRICS, RELATIVE, SANITY
 
-# Resamples of the held-out rows behind `sampling_noise`.
+# Resamples of the held-out rows behind sampling noise and intervals.
 BOOTSTRAP_ROUNDS = 200
+# The share of resamples an interval of the report covers.
+INTERVAL_LEVEL = 0.95
 
 
 @dataclass(frozen=True)
@@ -52,28 +58,54 @@ def metric_check(name: str, metric: str, value: float, limit: float) -> Check:
     return Check(name, value, limit, at_least, passed)
 
 
-def sampling_noise(
-    rows: int,
-    model_card: Callable[[np.ndarray], dict[str, float]],
-    champion_card: Callable[[np.ndarray], dict[str, float]],
-    names: list[str],
-    seed: int,
-) -> dict[str, float]:
-    """Two standard errors of (model - champion) for each metric of `names`.
+def bootstrap_cards(
+    rows: int, scorers: dict[str, Callable[[np.ndarray], dict[str, float]]], seed: int
+) -> dict[str, list[dict[str, float]]]:
+    """Every scorer's card on the same BOOTSTRAP_ROUNDS resamples of the held-out rows
+    (`card(positions)` scores the rows at `positions`).
 
-    A paired bootstrap: both are scored again on the same resamples of the held-out rows
-    (`*_card(positions)`), so what remains of their difference is theirs, not the rows'.
+    The same resamples for all, so that differences between two scorers are paired: what
+    remains of their difference is theirs, not the rows'.
     """
-    if not names:
-        return {}
     rng = np.random.default_rng(seed)
-    differences: dict[str, list[float]] = {name: [] for name in names}
+    samples: dict[str, list[dict[str, float]]] = {name: [] for name in scorers}
     for _ in range(BOOTSTRAP_ROUNDS):
         positions = rng.integers(rows, size=rows)
-        model, champion = model_card(positions), champion_card(positions)
-        for name in names:
-            differences[name].append(model[name] - champion[name])
-    return {name: 2 * float(np.nanstd(values)) for name, values in differences.items()}
+        for name, card in scorers.items():
+            samples[name].append(card(positions))
+    return samples
+
+
+def paired_noise(
+    samples: dict[str, list[dict[str, float]]], first: str, second: str, names: list[str]
+) -> dict[str, float]:
+    """Two standard errors of (`first` - `second`) for each metric of `names`: how far the
+    two may differ by the luck of the held-out rows alone."""
+    if first not in samples or second not in samples:
+        return {}
+    noise = {}
+    for name in names:
+        differences = [
+            a[name] - b[name] for a, b in zip(samples[first], samples[second], strict=True)
+        ]
+        noise[name] = 2 * float(np.nanstd(differences))
+    return noise
+
+
+def intervals(samples: dict[str, list[dict[str, float]]]) -> dict[str, dict[str, list[float]]]:
+    """Each scorer's INTERVAL_LEVEL interval of each metric over the resamples (percentiles),
+    for the report: how much of a figure is the held-out rows' luck."""
+    tail = (1 - INTERVAL_LEVEL) / 2 * 100
+    result: dict[str, dict[str, list[float]]] = {}
+    for scorer, cards in samples.items():
+        result[scorer] = {}
+        for metric in cards[0] if cards else {}:
+            values = np.array([card[metric] for card in cards], dtype="float64")
+            values = values[np.isfinite(values)]
+            if len(values):
+                low, high = np.percentile(values, [tail, 100 - tail])
+                result[scorer][metric] = [float(low), float(high)]
+    return result
 
 
 def limits_missed_by_both(config: Config, cards: dict[str, dict[str, float]]) -> list[str]:
@@ -111,18 +143,26 @@ def gate(
     gaps: dict[str, dict[str, float]],
     *,
     challenger: bool = False,
-    noise: dict[str, float] | None = None,
+    noise: dict[str, dict[str, float]] | None = None,
+    best: dict[str, float] | None = None,
 ) -> list[Check]:
     """Every check of `evaluation.gate` (and, for a `challenger`, of retraining), passed or not.
 
-    `noise` holds, for some metrics, how far challenger and champion may differ by the luck
-    of the held-out rows alone (see `sampling_noise`).
+    `noise` holds, for the rivals "baseline" and "champion", how far the model and that rival
+    may differ on each metric by the luck of the held-out rows alone (`paired_noise`); `best`
+    the best value any model could reach on these rows, where it depends on them.
     """
     rules = config.evaluation.gate
     model = cards["model"]
+    noise = noise or {}
     checks = [
-        limit_check(name, limit, cards, challenger, noise or {})
+        limit_check(name, limit, cards, challenger, noise.get("champion", {}), best or {})
         for name, limit in rules.limits.items()
+    ]
+    checks += [
+        metric_check(f"{METRICS[name].title} (sanity: always checked)", name, model[name], limit)
+        for name, limit in SANITY.items()
+        if name not in rules.limits
     ]
     if "champion" in cards:
         for name, loss in rules.max_loss_vs_champion.items():
@@ -134,9 +174,8 @@ def gate(
             checks.append(metric_check(title, name, model[name], limit))
     if challenger:
         checks += gain_checks(config, model, cards.get("champion"))
-    for name in rules.beat_baseline:
-        title = f"{METRICS[name].title} vs baseline"
-        checks.append(metric_check(title, name, model[name], cards["baseline"][name]))
+    for name, margin in rules.beat_baseline.items():
+        checks.append(baseline_check(name, margin, cards, noise.get("baseline", {})))
     for name, largest in rules.max_subgroup_gap.items():
         for column, column_gaps in gaps.items():
             gap = column_gaps.get(name, float("nan"))
@@ -146,20 +185,55 @@ def gate(
     return checks
 
 
+def baseline_check(
+    name: str, margin: float | str, cards: dict[str, dict[str, float]], noise: dict[str, float]
+) -> Check:
+    """The model against the baseline on metric `name`, by `margin`: a number, or `noise`
+    (more than the paired sampling noise of the held-out rows)."""
+    title = f"{METRICS[name].title} vs baseline"
+    if margin == "noise":
+        margin = noise.get(name, 0.0)
+        title += f" beyond sampling noise ({margin:.4f})"
+    elif margin:
+        title += f" + {margin:g}"
+    baseline = cards["baseline"][name]
+    limit = baseline + margin if METRICS[name].higher_is_better else baseline - margin
+    check = metric_check(title, name, cards["model"][name], limit)
+    if not check.passed and margin:
+        # Not shown better: at least as good is not enough when the rows cannot tell.
+        return replace(check, name=check.name + ": not shown better than the baseline")
+    return check
+
+
 def limit_check(
     name: str,
     limit: float,
     cards: dict[str, dict[str, float]],
     challenger: bool,
     noise: dict[str, float],
+    best: dict[str, float],
 ) -> Check:
-    """The model against the absolute `limit` of metric `name`.
+    """The model against the `limit` of metric `name`.
 
-    Recent rows can be harder than any the limit was set on: when a challenger misses the
-    limit and the serving champion misses it too, the challenger must only not be worse than
-    the champion, beyond what the luck of these rows can explain (`noise`).
+    A limit beyond the `best` value any model could reach on these rows is a configuration
+    error, said as such. Recent rows can be harder than any the limit was set on: when a
+    challenger misses the limit and the serving champion misses it too, the challenger must
+    only not be worse than the champion, beyond what the luck of these rows can explain
+    (`noise`).
     """
     title = METRICS[name].title
+    reachable = best.get(name)
+    if reachable is not None and not metric_check("", name, reachable, limit).passed:
+        relative = RELATIVE.get(name)
+        check = metric_check(
+            f"{title}: configuration error, no model can reach this limit on these rows (the "
+            f"most possible is {figure(reachable)}): lower gate.limits.{name}"
+            + (f" or use the relative form {relative}" if relative else ""),
+            name,
+            cards["model"][name],
+            limit,
+        )
+        return replace(check, passed=False)  # whatever the model scored: fix the limit
     check = metric_check(title, name, cards["model"][name], limit)
     champion = cards.get("champion", {}).get(name)
     if not challenger or check.passed or champion is None:

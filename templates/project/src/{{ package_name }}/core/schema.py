@@ -35,8 +35,37 @@ class Violation:
 
     def __str__(self) -> str:
         example = f" (e.g. {self.example})" if self.example else ""
-        fix = f": {self.fix}" if self.fix else ""
-        return f"{self.column}: {self.rule}: {self.count} row(s){example}{fix}"
+        # The fix the data's form tells (a date format), else the rule's own.
+        fix = self.fix or self.rule_fix()
+        return f"{self.column}: {self.rule}: {self.count} row(s){example}" + (
+            f"; {fix}" if fix else ""
+        )
+
+    def rule_fix(self) -> str:
+        """What to change, in the file or in the configuration, for this rule to hold."""
+        where = f"data.columns.{self.column}"
+        fixes = {
+            "no rows": "give a file with data rows",
+            "missing column": f"add the column to the file, or remove {where}",
+            "missing value": f"fill these rows, or set `nullable: true` under {where}",
+            "not a valid int": (
+                f"fix these rows, declare `type: float` under {where} if it holds fractions, "
+                "or list the marker under data.missing_values if it means missing"
+            ),
+            "not a valid float": (
+                "fix these rows, or list the marker under data.missing_values if it means missing"
+            ),
+            "not a valid datetime": (
+                "write ISO 8601 (2024-03-01 or 2024-03-01T12:00:00), or declare the file's "
+                f'format with `format:` under {where} (e.g. "%d/%m/%Y")'
+            ),
+            "below minimum": f"fix these rows, or lower `min` under {where}",
+            "above maximum": f"fix these rows, or raise `max` under {where}",
+            "year before": f"fix these rows, or lower `min` (a year) under {where}",
+            "year after": f"fix these rows, or raise `max` (a year) under {where}",
+            "value not allowed": f"fix these rows, or add the value to `allowed` under {where}",
+        }
+        return next((fix for rule, fix in fixes.items() if self.rule.startswith(rule)), "")
 
 
 class DataValidationError(UserError, ValueError):
@@ -333,6 +362,19 @@ def _not_a_boolean(value: Any) -> Any:
     return value
 
 
+def _integer_text(value: Any) -> bool:
+    """Whether a category's value is an integer written as text ("3", "-1")."""
+    return str(value).lstrip("-").isdecimal() and str(value).isascii()
+
+
+def _integer_as_text(value: Any) -> Any:
+    """A category whose values are integer codes (a store number, a zone) takes them as JSON
+    numbers too: 3 means "3"."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
 def _openapi_nullable(schema: dict[str, Any]) -> None:
     """State "or null" as OpenAPI 3.0 does (`nullable`), as BentoML keeps only the first
     option of an `anyOf` in its document and would drop the null."""
@@ -352,6 +394,8 @@ def _field(spec: ColumnSpec) -> tuple[Any, Any]:
         kind: Any = Literal[tuple(cast(value) for value in spec.allowed or [])]
         if cast is not str:
             kind = Annotated[kind, BeforeValidator(_not_a_boolean)]
+        elif all(_integer_text(value) for value in spec.allowed or []):
+            kind = Annotated[kind, BeforeValidator(_integer_as_text)]
         constraints: dict[str, Any] = {}
     elif spec.type == "datetime":
         pattern, words = _datetime_rule(spec)
