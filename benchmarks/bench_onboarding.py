@@ -159,6 +159,17 @@ DATASETS = (
         rows=10_227,
         source="NHRDF India via selva86/datasets: monthly arrivals per market, `January-2005`",
         licence="not stated",
+        edits=(
+            Edit(
+                "data.columns.date",
+                {"type": "datetime", "format": "%B-%Y"},
+                "the month is written `January-2005`: the inference reads it as text",
+            ),
+            Edit("data.time_column", "date", "so rows are ordered and split by month"),
+            Edit("data.feature_settings.time", "date", "the forecast's time: the same month"),
+            Edit("data.feature_settings.series", ["market"], "one series of arrivals per market"),
+            Edit("data.feature_settings.frequency", "month", "one row per market and month"),
+        ),
     ),
     Dataset(
         name="Chicago taxi trips",
