@@ -447,7 +447,9 @@ def onboard(dataset: Dataset, data: Path, python: Path, scratch: Path) -> Outcom
         outcome.reference = f"{headline.name} {reference['value']:.4f}"
         if code == 1:
             refused = output.split("Gate refused the candidate:")[-1].strip().splitlines()
-            outcome.gate = "refused: " + "; ".join(line.strip() for line in refused)
+            checks = [line.strip().removeprefix("FAIL").strip() for line in refused]
+            outcome.gate = "refused: " + "; ".join(check.split(": ", 1)[0] for check in checks)
+            outcome.notes += [f"gate: {check}" for check in checks]
             return outcome
         outcome.gate = "passed"
         must("promote", [*cli, "promote", "--config", str(CONFIG)], project, env)
