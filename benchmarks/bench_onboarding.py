@@ -35,6 +35,7 @@ import difflib
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -448,7 +449,7 @@ def onboard(dataset: Dataset, data: Path, python: Path, scratch: Path) -> Outcom
         if code == 1:
             refused = output.split("Gate refused the candidate:")[-1].strip().splitlines()
             checks = [line.strip().removeprefix("FAIL").strip() for line in refused]
-            outcome.gate = "refused: " + "; ".join(check.split(": ", 1)[0] for check in checks)
+            outcome.gate = "refused: " + "; ".join(check_name(check) for check in checks)
             outcome.notes += [f"gate: {check}" for check in checks]
             return outcome
         outcome.gate = "passed"
@@ -472,6 +473,12 @@ def onboard(dataset: Dataset, data: Path, python: Path, scratch: Path) -> Outcom
     finally:
         outcome.seconds = time.perf_counter() - began
     return outcome
+
+
+def check_name(check: str) -> str:
+    """A gate check's name, without its figures: `name: value (must be ...)`."""
+    named = re.match(r"(.*): \S+ \(must be", check)
+    return named.group(1) if named else check
 
 
 def versus(headline: HeadlineMetric, model: dict, baseline: dict) -> str:
