@@ -18,11 +18,14 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import itertools
 import math
 import random
 import re
 import sys
+import textwrap
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -298,26 +301,15 @@ def profile_file(
         roles = {target, id_column, time_column, *leaks}
         column.feature = name not in roles and column.type in ("int", "float", "category")
         if column.type == "datetime" and name == time_column:
-            has_time = (
-                any(
-                    len(value) > 10 and not value.endswith("00:00:00")
-                    for value in values[name][:1000]
-                )
-                and column.format not in _EPOCH_RANGES
-            )
-            column.parts = (["hour"] if has_time or column.format in _EPOCH_RANGES else []) + [
-                "weekday",
-                "month",
-            ]
-    for name, reason in leaks.items():
-        checks.append(f"data.known_after_outcome: {name} ({reason})")
-    undecided = [column for column in columns.values() if any("CONFIRM" in n for n in column.notes)]
-    for column in undecided:
-        checks.extend(
-            f"data.columns.{column.name}: {note.removeprefix('CONFIRM: ')}"
-            for note in column.notes
-            if note.startswith("CONFIRM")
-        )
+            hour = ["hour"] if _has_time_of_day(values[name], column.format) else []
+            column.parts = [*hour, "weekday", "month"]
+    checks += [f"data.known_after_outcome: {name} ({reason})" for name, reason in leaks.items()]
+    checks += [
+        f"data.columns.{column.name}: {note.removeprefix('CONFIRM: ')}"
+        for column in columns.values()
+        for note in column.notes
+        if note.startswith("CONFIRM")
+    ]
     if id_column is None:
         checks.append(
             "data.id_column: no column is unique per row; outcomes join predictions by "
@@ -340,6 +332,13 @@ def profile_file(
     )
 
 
+def _has_time_of_day(values: list[str], pattern: str | None) -> bool:
+    """Whether times carry an hour (epoch numbers always may), for an `hour` calendar part."""
+    if pattern in _EPOCH_RANGES:
+        return True
+    return any(len(value) > 10 and not value.endswith("00:00:00") for value in values[:1000])
+
+
 def _missing_markers(raw: dict[str, list[str]]) -> set[str]:
     """Markers used for "missing": in a column otherwise numeric or dated, or a "?" anywhere."""
     markers = set()
@@ -354,10 +353,6 @@ def _missing_markers(raw: dict[str, list[str]]) -> set[str]:
         ):
             markers |= found
     return markers
-
-
-def _number(text: str) -> float:
-    return float(text)
 
 
 def _nice(value: float, up: bool) -> float:
@@ -399,9 +394,13 @@ def _profile_column(name: str, values: list[str], rows: int, *, is_time: bool) -
             return column
         if len(distinct) <= MAX_CATEGORIES and len(distinct) < 0.5 * len(values):
             return Column(name, "category", nullable, allowed=sorted(distinct))
+        if ID_NAME.search(name) and len(distinct) < len(values):
+            return _identifier(name, nullable)
         return Column(name, "string", nullable)
-    numbers = [_number(value) for value in values]
     whole = all(_INT.match(value) for value in values)
+    if whole and ID_NAME.search(name) and len(distinct) > MAX_CATEGORIES:
+        return _identifier(name, nullable)
+    numbers = [float(value) for value in values]
     if whole and len(distinct) <= 2:
         return Column(name, "int", nullable, allowed=sorted(int(value) for value in distinct))
     if (
@@ -422,6 +421,15 @@ def _profile_column(name: str, values: list[str], rows: int, *, is_time: bool) -
     column = Column(name, "int" if whole else "float", nullable, min=bounds[0], max=bounds[1])
     column.notes.append(f"Seen: {_show(low)} to {_show(high)}; the bounds leave a margin.")
     return column
+
+
+def _identifier(name: str, nullable: bool) -> Column:
+    """A column that names an entity (a customer, a patient): text, never a model input."""
+    note = (
+        "Names an entity with several rows: not a model input. Without a time column, "
+        f"split `method: group` with `group_column: {name}` keeps each one's rows on one side."
+    )
+    return Column(name, "string", nullable, notes=[note])
 
 
 def _show(number: float) -> str:
@@ -457,28 +465,26 @@ def _target_column(
             )
         column.allowed = None
         return None
-    if len(distinct) != 2:
+    if not 2 <= len(distinct) <= MAX_CATEGORIES:
         raise InferenceError(
             f"the target '{column.name}' has {len(distinct)} distinct value(s) "
             f"({', '.join(distinct[:5])}{', ...' if len(distinct) > 5 else ''}): this project "
-            "predicts a yes/no outcome; pick a column with two values as --target"
+            "predicts a yes/no outcome; pick a column with two values (or a few, one of "
+            "them the outcome to flag) as --target"
         )
+    counts = Counter(values)
     positives = [value for value in distinct if value.lower() in POSITIVE_WORDS]
     if len(positives) == 1:
         positive = positives[0]
     else:
-        positive = min(distinct, key=lambda value: (values.count(value), value))
+        positive = min(distinct, key=lambda value: (counts[value], value))
+        others = ", ".join(repr(value) for value in distinct if value != positive)
         checks.append(
-            f"data.positive_label: {positive!r} (the rarer of {distinct[0]!r} and "
-            f"{distinct[1]!r}): is it the outcome to flag?"
+            f"data.positive_label: {positive!r}, the rarest value (the others, {others}, "
+            "count as negatives): is it the outcome to flag?"
         )
-    column.type, column.min, column.max, column.format, column.notes = (
-        "category",
-        None,
-        None,
-        None,
-        [],
-    )
+    column.type, column.min, column.max, column.format = "category", None, None, None
+    column.notes = []
     column.allowed = distinct
     column.notes.append(f"The outcome: {positive!r} is the positive label.")
     return positive
@@ -496,7 +502,8 @@ def _id_candidate(
         and len(set(values[name])) == rows
     ]
     named = [name for name in unique if ID_NAME.search(name)]
-    chosen = (named or [name for name in unique if columns[name].type == "string"] or [None])[0]
+    text = [name for name in unique if columns[name].type == "string"]
+    chosen = (named or text or unique or [None])[0]
     if chosen is not None:
         columns[chosen] = Column(chosen, "string", notes=["Unique per row: the row's id."])
     return chosen
@@ -515,31 +522,36 @@ def _time_candidate(columns: dict[str, Column], exclude: set) -> str | None:
 def _series(
     columns: dict[str, Column], values: dict[str, list[str]], time_column: str | None, exclude: set
 ) -> list[str]:
-    """The fewest columns of few values that, with the time, make every row unique."""
-    if time_column is None or len(values[time_column]) < len(next(iter(values.values()))):
+    """The fewest columns (one or two, fewest values first) that with the time make every row
+    unique: each combination of their values is one series. None when the time alone does."""
+    if time_column is None:
+        return []
+    times = values[time_column]
+    if len(set(times)) == len(times):
         return []
     candidates = sorted(
         (
             name
             for name, column in columns.items()
             if name not in exclude
-            and name != time_column
-            and column.type != "datetime"
-            and column.type != "float"
-            and len(values[name]) == len(values[time_column])
-            and 1 < len(set(values[name])) <= 1000
+            and column.type not in ("datetime", "float")
+            and len(values[name]) == len(times)
+            and 3 <= len(set(values[name])) <= 1000
         ),
         key=lambda name: len(set(values[name])),
-        reverse=True,
     )
-    chosen: list[str] = []
-    keys = list(values[time_column])
-    for name in [None, *candidates]:
-        if name is not None:
-            chosen.append(name)
-            keys = [f"{key}\x1f{value}" for key, value in zip(keys, values[name], strict=True)]
-        if len(set(keys)) == len(keys):
-            return chosen
+    # A few times first: most combinations fail there, before the whole file is checked.
+    early = set(sorted(set(times))[:20])
+    some = [index for index, time in enumerate(times) if time in early]
+
+    def unique(names: tuple[str, ...], rows: Iterable[int]) -> bool:
+        keys = [(times[row], *(values[name][row] for name in names)) for row in rows]
+        return len(set(keys)) == len(keys)
+
+    for size in (1, 2):
+        for names in itertools.combinations(candidates, size):
+            if unique(names, some) and unique(names, range(len(times))):
+                return list(names)
     return []
 
 
@@ -637,8 +649,12 @@ def _leakage(
             if abs(correlation) >= LEAKAGE_SCORE:
                 found[name] = f"its correlation with the target is {correlation:.3f}"
             for other, other_numbers in numbers.items():
-                if other != name and _sums_to(numbers[name], other_numbers, target_numbers):
+                if other == name:
+                    continue
+                if _sums_to(numbers[name], other_numbers, target_numbers):
                     found[name] = f"it is the target plus {other}: a total of the outcome"
+                elif _sums_to(target_numbers, other_numbers, numbers[name]):
+                    found[name] = f"with {other} it sums to the target: a part of the outcome"
     return found
 
 
@@ -717,10 +733,12 @@ FORECAST_SETTINGS = {
     "month": (3, [3, 6, 12], [3, 12]),
 }
 PERSONAL_NAME = re.compile(
-    r"(customer|patient|person|user|client|member|name|email|phone|address|zip|postcode|"
-    r"device|card|account|ssn|birth|ip_?addr)",
+    r"(^|_)(customer|patient|person|user|client|member|name|email|phone|address|zip|postcode|"
+    r"device|card|account|ssn|birth|dob|ip)(_|$)",
     re.I,
 )
+# The longest line written, as the project's own files keep them.
+LINE_LENGTH = 100
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _YAML_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "none", "~"}
 
@@ -741,6 +759,12 @@ def _yaml(value: object) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _comment(text: str, indent: int) -> list[str]:
+    """`text` as YAML comment lines at `indent`, wrapped to the line length."""
+    prefix = " " * indent + "# "
+    return textwrap.wrap(text, LINE_LENGTH, initial_indent=prefix, subsequent_indent=prefix)
+
+
 def _column_line(column: Column) -> str:
     spec: dict[str, object] = {"type": column.type}
     if column.nullable:
@@ -757,7 +781,27 @@ def _column_line(column: Column) -> str:
     if column.allowed is not None:
         spec["allowed"] = column.allowed
     inner = ", ".join(f"{key}: {_yaml(value)}" for key, value in spec.items())
-    return f"    {_yaml(column.name)}: " + "{" + inner + "}"
+    line = f"    {_yaml(column.name)}: " + "{" + inner + "}"
+    if len(line) <= LINE_LENGTH:
+        return line
+    # Too long for one line: one key a line, a long list wrapped under its first item.
+    lines = [f"    {_yaml(column.name)}:"]
+    for key, value in spec.items():
+        head = f"      {key}: "
+        if not isinstance(value, list):
+            lines.append(head + _yaml(value))
+            continue
+        items = [_yaml(item) for item in value]
+        current = head + "["
+        for index, item in enumerate(items):
+            piece = item + ("]" if index == len(items) - 1 else ",")
+            if len(current) + len(piece) + 1 > LINE_LENGTH and not current.endswith("["):
+                lines.append(current)
+                current = " " * (len(head) + 1) + piece
+            else:
+                current += ("" if current.endswith("[") else " ") + piece
+        lines.append(current)
+    return "\n".join(lines)
 
 
 def is_binary(template: str) -> bool:
@@ -813,7 +857,11 @@ def _forecast_settings(template_data: str) -> str | None:
 
 
 def render_config(profile: Profile, template: str, data_path: str) -> str:
-    """The project's configuration `template` with a `data` section describing `profile`."""
+    """The project's configuration `template` with a `data` section describing `profile`.
+
+    The lines the user should check that the rewrite of other sections brings (personal data
+    for `privacy`) are added to `profile.checks`.
+    """
     sections = _sections(template)
     template_data = sections.get("data", "")
     engineering = _forecast_settings(template_data)
@@ -855,10 +903,14 @@ def render_config(profile: Profile, template: str, data_path: str) -> str:
     lines += [
         "  # Columns known only once the outcome is: never model inputs (the leakage guard).",
     ]
-    lines += [f"  # CONFIRM: {name}: {reason}." for name, reason in leaks.items()]
+    lines += [
+        line
+        for name, reason in leaks.items()
+        for line in _comment(f"CONFIRM: {name}: {reason}.", 2)
+    ]
     lines += [f"  known_after_outcome: {_yaml(list(leaks))}", "  columns:"]
     for column in columns.values():
-        lines += [f"    # {note}" for note in column.notes]
+        lines += [line for note in column.notes for line in _comment(note, 4)]
         lines.append(_column_line(column))
     out = ["\n".join(lines) + "\n\n"]
     for name, section in sections.items():
@@ -877,6 +929,12 @@ def _forecast_lines(profile: Profile, engineering: str) -> list[str]:
         f"  feature_engineering: {engineering}",
         "  feature_settings:",
         "    # The columns that, with the time, identify a row: one series each.",
+        *(
+            []
+            if profile.series
+            else ["    # CONFIRM: one series; if rows repeat a time, list the columns that tell"]
+            + ["    # the series apart."]
+        ),
         f"    series: {_yaml(profile.series)}",
         f"    time: {_yaml(profile.time_column)}",
     ]
