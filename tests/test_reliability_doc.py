@@ -3,7 +3,8 @@
 A test renamed or removed would otherwise leave the page promising something nothing checks.
 Names are written `file.py::test_name`, and a later `::other_test` in the same cell means the
 same file. Generated projects' tests are looked up in the template (`templates/project/tests`,
-where they end in `.jinja`), this repository's under `tests/`.
+where they end in `.jinja`, and the tasks' and scenarios' test folders they include), this
+repository's under `tests/`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ def test_every_test_the_reliability_page_cites_exists():
             support.REPO / "tests" / file,
             TEMPLATE_TESTS / file,
             TEMPLATE_TESTS / f"{file}.jinja",
+            # A task's tests (test_metrics.py, ...) and a scenario's are included into the
+            # generated project's from these folders.
+            *(support.REPO / "templates" / "tasks").glob(f"*/{file}"),
+            *(support.REPO / "scenarios").glob(f"*/tests/{file}"),
         ]
         sources = [path.read_text(encoding="utf-8") for path in candidates if path.is_file()]
         if not any(re.search(rf"^(async )?def {name}\(", text, re.MULTILINE) for text in sources):
