@@ -505,10 +505,18 @@ def sample(data: Path, rows: int, folder: Path) -> Path:
 def markdown(outcomes: list[Outcome], command: str, seconds: float) -> str:
     """The table, then each dataset's hand edits and notes."""
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    revision = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=support.REPO,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
     lines = [
         "# Onboarding public datasets nobody here tuned to",
         "",
-        f"Produced by `{command}` on {today}, in {seconds / 60:.1f} min on a 2-core machine",
+        f"Produced by `{command}` on {today} at commit {revision or 'unknown'}, in "
+        f"{seconds / 60:.1f} min on a 2-core machine",
         "(benchmarks/bench_onboarding.py; the data is fetched, pinned by commit and sha256,",
         "never committed). Each dataset: `mlops-new <use case> DEST --data FILE --target COL`,",
         "the hand edits listed below, then validate, train, evaluate (the gate), promote, serve",
