@@ -1,6 +1,7 @@
 """Sales features: horizon-safe, past-only, the same offline and online, and right by hand."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -322,3 +323,16 @@ def test_schema_inference_excludes_the_calendar_inputs_these_features_make():
 def test_settings_without_a_time_column_name_the_fix():
     with pytest.raises(ValueError, match="feature settings time must name a column of the data"):
         validated_settings({**DEFAULT_SETTINGS, "time": None})
+
+
+def test_a_raw_column_named_like_a_made_feature_is_refused_as_an_input(tmp_path):
+    import yaml
+
+    from {{ package_name }}.config import ConfigError, load_config
+
+    project = Path(__file__).resolve().parents[1] / "config" / "pipeline.yaml"
+    text = yaml.safe_load(project.read_text())
+    text["data"]["columns"]["month"] = {"type": "int", "min": 1, "max": 12, "feature": True}
+    (tmp_path / "pipeline.yaml").write_text(yaml.safe_dump(text, sort_keys=False))
+    with pytest.raises(ConfigError, match="month marked `feature: true` have the name of a"):
+        load_config(tmp_path / "pipeline.yaml")

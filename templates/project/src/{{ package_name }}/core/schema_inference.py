@@ -889,8 +889,15 @@ def render_config(profile: Profile, template: str, data_path: str) -> str:
     binary = is_binary(template)
     columns = profile.columns
     if engineering is not None:
+        calendar = CALENDAR.get(profile.frequency or "day", ())
         for column in columns.values():  # the forecast's calendar features replace them
             column.parts = []
+            if column.feature and column.name in calendar:
+                column.feature = False
+                column.notes.append(
+                    f"Not a model input: the forecast makes its own `{column.name}` feature "
+                    "from the time column."
+                )
     lines = [
         f"# The pipeline's configuration, written by `infer` from {profile.path.name}",
         f"# ({profile.rows:,} rows). Every fact about the data and every parameter in one place:",
