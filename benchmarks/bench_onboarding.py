@@ -152,17 +152,6 @@ DATASETS = (
         rows=10_227,
         source="NHRDF India via selva86/datasets: monthly arrivals per market, `January-2005`",
         licence="not stated",
-        edits=(
-            Edit(
-                "data.columns.date",
-                {"type": "datetime", "format": "%B-%Y"},
-                "the month is written `January-2005`: the inference reads it as text",
-            ),
-            Edit("data.time_column", "date", "so rows are ordered and split by month"),
-            Edit("data.feature_settings.time", "date", "the forecast's time: the same month"),
-            Edit("data.feature_settings.series", ["market"], "one series of arrivals per market"),
-            Edit("data.feature_settings.frequency", "month", "one row per market and month"),
-        ),
     ),
     Dataset(
         name="Chicago taxi trips",
@@ -185,7 +174,7 @@ DATASETS = (
             Edit(
                 "data.exclude_rows",
                 {"fare": [0]},
-                "free rides (fare 0) are not priced; the gamma loss needs fares above 0",
+                "free rides (fare 0) are not priced: a quote is for a paid ride",
             ),
             Edit(
                 "evaluation.baseline.columns",
@@ -205,27 +194,6 @@ DATASETS = (
         source="NYC TLC fares 2009-2015 (Kaggle fare-prediction sample), times `... UTC`",
         licence="not stated (NYC TLC data is public)",
         sample=20_000,
-        edits=(
-            Edit(
-                "data.columns.date_time_of_pickup",
-                {
-                    "type": "datetime",
-                    "format": "%Y-%m-%d %H:%M:%S %Z",
-                    "parts": ["hour", "weekday", "month"],
-                },
-                "pickup times end in ` UTC`: the inference reads them as text",
-            ),
-            Edit(
-                "data.time_column",
-                "date_time_of_pickup",
-                "a quote is judged on rides after those it learnt from",
-            ),
-            Edit(
-                "training.objective",
-                "reg:squarederror",
-                "a few fares are negative (refunds): the gamma loss cannot take them",
-            ),
-        ),
     ),
 )
 
