@@ -323,26 +323,6 @@ def apply_edits(config: Path, edits: tuple[Edit, ...]) -> int:
     )
 
 
-# Start the service on the champion and send it the file's latest row over HTTP
-# (tests/test_e2e.py, SERVE_ONE_ROW).
-SERVE_ONE_ROW = """
-import sys
-import httpx
-from {package}.config import load_config
-from {package}.core.data import load_dataset
-from {package}.jobs.batch import request_rows
-from {package}.adapters.server import start_server
-
-config = load_config(sys.argv[1])
-frame = load_dataset(config, sys.argv[2], require_target=False)
-if config.data.time_column:
-    frame = frame.sort_values(config.data.time_column, kind="stable")
-row = request_rows(frame.tail(1), config)[0]
-with start_server(config) as url:
-    answer = httpx.post(url + "/predict", json=row, timeout=30)
-print(answer.status_code, answer.text)
-"""
-
 # The plain xgboost reference, on the project's own split of the file (jobs/train.py
 # `training_rows`: the same rows, the same train, validation and held-out parts).
 REFERENCE = """
@@ -422,7 +402,7 @@ def onboard(dataset: Dataset, data: Path, python: Path, scratch: Path) -> Outcom
             return outcome
         outcome.gate = "passed"
         must("promote", [*cli, "promote", "--config", str(CONFIG)], project, env)
-        script = SERVE_ONE_ROW.format(package=package)
+        script = support.SERVE_ONE_ROW.format(package=package)
         command = [str(python), "-c", script, str(CONFIG), str(data)]
         served = must("serve", command, project, env).strip().splitlines()[-1]
         outcome.served = served.split(" ", 1)[0]

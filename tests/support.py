@@ -79,3 +79,26 @@ def project_env(project: Path, python: Path) -> dict[str, str]:
     env["PYTHONPATH"] = str(project / "src")
     env["BENTOML_DO_NOT_TRACK"] = "True"
     return env
+
+
+# Start the service on a project's champion and send it one row of a data file over HTTP
+# (tests/test_e2e.py's real-data test, benchmarks/bench_onboarding.py).
+SERVE_ONE_ROW = """
+import sys
+import httpx
+from {package}.config import load_config
+from {package}.core.data import load_dataset
+from {package}.jobs.batch import request_rows
+from {package}.adapters.server import start_server
+
+config = load_config(sys.argv[1])
+frame = load_dataset(config, sys.argv[2], require_target=False)
+# The file's latest row: the service refuses a row dated before its entity's latest event
+# (a series' last actual), and the model's history comes from this same file.
+if config.data.time_column:
+    frame = frame.sort_values(config.data.time_column, kind="stable")
+row = request_rows(frame.tail(1), config)[0]
+with start_server(config) as url:
+    answer = httpx.post(url + "/predict", json=row, timeout=30)
+print(answer.status_code, answer.text)
+"""

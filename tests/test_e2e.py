@@ -33,27 +33,6 @@ REAL_DATA = {
     if use_case.real_dataset_file is not None
 }
 
-# Start the service on the real-data model and send it one row of the real file over HTTP.
-SERVE_ONE_ROW = """
-import sys
-import httpx
-from {package}.config import load_config
-from {package}.core.data import load_dataset
-from {package}.jobs.batch import request_rows
-from {package}.adapters.server import start_server
-
-config = load_config(sys.argv[1])
-frame = load_dataset(config, sys.argv[2], require_target=False)
-# The file's latest row: the service refuses a row dated before its entity's latest event
-# (a series' last actual), and the model's history comes from this same file.
-if config.data.time_column:
-    frame = frame.sort_values(config.data.time_column, kind="stable")
-row = request_rows(frame.tail(1), config)[0]
-with start_server(config) as url:
-    answer = httpx.post(url + "/predict", json=row, timeout=30)
-print(answer.status_code, answer.text)
-"""
-
 
 def count_rows(path: Path) -> int:
     """Data rows of a CSV, compressed or not (its header left out)."""
@@ -111,7 +90,7 @@ def test_real_public_dataset_goes_through_the_same_pipeline(use_case, tmp_path, 
     with (project.path / "reports/real.csv").open(newline="") as written:
         scored = list(csv.DictReader(written))
     assert len(scored) == rows and all(row["model_version"] for row in scored)
-    serve_one_row = SERVE_ONE_ROW.format(package=project.package_name)
+    serve_one_row = support.SERVE_ONE_ROW.format(package=project.package_name)
     command = [str(shared_python), "-c", serve_one_row, "config/real_data.yaml", str(source)]
     served = run(command, project.path, env)
     assert served.startswith("200 ") and '"model_version"' in served, served
