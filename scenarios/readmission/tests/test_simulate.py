@@ -263,12 +263,12 @@ def test_drift_brings_older_sicker_emergency_patients_and_a_new_coding_habit(pro
     nine = readmission_log_odds(drifted.assign(number_diagnoses=9))
     sixteen = readmission_log_odds(drifted.assign(number_diagnoses=16))
     np.testing.assert_array_equal(nine, sixteen)
-    # The home-discharge programme lowers only the risk of patients discharged home.
+    # Follow-up visits in short supply raise only the risk of patients discharged home.
     truth = drifted_run.truth["readmission_probability"].to_numpy()
     before = 1 / (1 + np.exp(-readmission_log_odds(drifted)))
     home = drifted["discharge_disposition_id"].astype(int).to_numpy() == 1
     assert home.mean() > 0.3
-    assert np.all(truth[home] < before[home])
+    assert np.all(truth[home] > before[home])
     returns = ~home & (truth > 0)
     np.testing.assert_allclose(truth[returns], before[returns])
     # The baseline stays of the period keep their ids; drift adds stays of its own.
