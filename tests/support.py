@@ -5,6 +5,7 @@ projects, built once with uv and cached under `.cache/`, and running commands in
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -74,7 +75,9 @@ def project_env(project: Path, python: Path) -> dict[str, str]:
     `python` is the environment's interpreter (`shared_python()`); its `bin` folder is the
     only one on PATH besides the system's.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BENTOML_", "VIRTUAL_ENV"))}
+    # The developer's BentoML and MLflow settings (a tracking server, say) stay out.
+    ignored = ("BENTOML_", "MLFLOW_", "VIRTUAL_ENV")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ignored)}
     env["PATH"] = fresh_path(python.parent.parent)
     env["PYTHONPATH"] = str(project / "src")
     env["BENTOML_DO_NOT_TRACK"] = "True"
@@ -102,3 +105,34 @@ with start_server(config) as url:
     answer = httpx.post(url + "/predict", json=row, timeout=30)
 print(answer.status_code, answer.text)
 """
+
+
+MLFLOW_STATE = """
+import json
+from mlflow import MlflowClient
+from {package}.adapters import registry, tracking
+from {package}.config import load_config
+
+config = load_config()
+uri = tracking.tracking_uri(config)
+client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+experiment = client.get_experiment_by_name(tracking.experiment_name(config))
+runs = client.search_runs([experiment.experiment_id]) if experiment else []
+print("MLFLOW_STATE", json.dumps({{
+    "uri": uri,
+    "jobs": sorted({{run.data.tags["job"] for run in runs}}),
+    "statuses": sorted({{run.info.status for run in runs}}),
+    "champion_alias": tracking.aliased(config, tracking.CHAMPION_ALIAS),
+    "champion_pointer": registry.champion_tag(config),
+}}))
+"""
+"""Prints a generated project's MLflow runs and champion alias beside its champion pointer, as
+JSON after `MLFLOW_STATE` (run with the project's Python, in the project): `mlflow_state`."""
+
+
+def mlflow_state(output: str) -> dict:
+    """What MLFLOW_STATE printed, from the output of its run."""
+    for line in output.splitlines():
+        if line.startswith("MLFLOW_STATE "):
+            return json.loads(line.removeprefix("MLFLOW_STATE "))
+    raise AssertionError(f"MLFLOW_STATE printed nothing:\n{output[-3000:]}")

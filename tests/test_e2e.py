@@ -66,6 +66,13 @@ def test_generated_project_passes_its_own_checks_tests_and_run(use_case, tmp_pat
     drifted = json.loads((project.path / "reports/monitoring-drifted/summary.json").read_text())
     assert not normal["breached"] and drifted["breached"]
     assert (project.path / "reports/monitoring/report.html").stat().st_size > 10_000
+    # MLflow, in the project's own store: the runs, and the alias naming what serves.
+    script = support.MLFLOW_STATE.format(package=project.package_name)
+    state = support.mlflow_state(run([str(shared_python), "-c", script], project.path, env))
+    assert state["uri"].startswith("sqlite:///"), state
+    assert {"train", "evaluate", "monitor"} <= set(state["jobs"]), state
+    assert state["statuses"] == ["FINISHED"], state
+    assert state["champion_alias"] == state["champion_pointer"] is not None, state
 
 
 @pytest.mark.parametrize("use_case", AVAILABLE)

@@ -1,5 +1,6 @@
 """Adapters: where the project meets storage and processes.
 
 The model registry (a BentoML model store and a champion pointer), the prediction log
-(SQLite), model cards written to disk, and the BentoML server process.
+(SQLite), model cards written to disk, the BentoML server process, and MLflow (the runs and
+the registry's mirror).
 """

@@ -31,6 +31,7 @@ def promote(config: Config, tag: str | None = None) -> str:
     tag = registry.resolve(config, tag) if tag else versions[-1].tag
     champion = registry.champion_tag(config)
     if tag == champion:
+        registry.promote(config, tag)  # changes nothing, but puts MLflow's alias back in step
         return tag
     # As registered (`verify`), or else refused with the name of the file that changed.
     metadata = json.loads((registry.verify(config, tag) / METADATA_FILE).read_text())
