@@ -556,3 +556,22 @@ def test_the_documented_check_opens_an_issue_only_when_behind(documented_workflo
     check, issue = job["steps"][-2], job["steps"][-1]
     assert "mlops-new update --check" in check["run"]
     assert issue["if"] == "steps.check.outputs.behind == 'true'"
+
+
+def test_codeowners_example_names_paths_the_project_has(project: Path) -> None:
+    # The example is commented out until a team fills in its owners; its paths must exist,
+    # so that uncommenting a line protects what it says it protects.
+    lines = (project / ".github" / "CODEOWNERS").read_text().splitlines()
+    entries = [line.lstrip("# ").split() for line in lines if re.match(r"#\s*\S+\s+@", line)]
+    assert entries, "CODEOWNERS lists no example path"
+    for path, *owners in entries:
+        assert owners and all(owner.startswith("@") for owner in owners), path
+        assert (project / path.rstrip("/")).exists(), f"CODEOWNERS names {path}, not in the project"
+
+
+def test_pull_request_template_asks_for_the_report_the_card_and_the_run(project: Path) -> None:
+    template = (project / ".github" / "pull_request_template.md").read_text()
+    for asked in ("evaluation report", "model card", "MLflow run", "rollback"):
+        assert asked in template
+    for path in ("reports/evaluation/evaluation.md", "reports/retraining/outcome.json"):
+        assert path in template
