@@ -27,6 +27,7 @@ import json
 import logging
 import math
 import os
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ CHALLENGER_ALIAS = "challenger"
 VERSION_TAG = "bentoml_tag"
 # MLflow keeps a parameter's value up to 6,000 characters.
 MAX_PARAM_LENGTH = 6000
+# What MLflow accepts in a key; anything else (a column named "amount ($)") becomes "_".
+_NOT_IN_KEYS = re.compile(r"[^\w./\- ]")
 
 # The run the current job runs inside (a `retrain` for its `train` and `evaluate`), if any.
 _parent_run: contextvars.ContextVar[str | None] = contextvars.ContextVar("parent", default=None)
@@ -161,7 +164,7 @@ class Run:
         from mlflow.entities import Param
 
         entries = [
-            Param(key, value if isinstance(value, str) else json.dumps(value, default=str))
+            Param(_key(key), value if isinstance(value, str) else json.dumps(value, default=str))
             for key, value in _flat(params).items()
         ]
         entries = [Param(p.key, p.value[:MAX_PARAM_LENGTH]) for p in entries]
@@ -185,7 +188,7 @@ class Run:
         import time
 
         now = int(time.time() * 1000)
-        entries = [Metric(key, value, now, 0) for key, value in numbers.items()]
+        entries = [Metric(_key(key), value, now, 0) for key, value in numbers.items()]
         for start in range(0, len(entries), 1000):  # and 1,000 metrics
             self._batch(metrics=entries[start : start + 1000])
 
@@ -194,7 +197,9 @@ class Run:
             return
         from mlflow.entities import RunTag
 
-        entries = [RunTag(key, str(value)) for key, value in tags.items() if value is not None]
+        entries = [
+            RunTag(_key(key), str(value)) for key, value in tags.items() if value is not None
+        ]
         if entries:
             self._batch(tags=entries)
 
@@ -251,6 +256,10 @@ def run(config: Config, kind: str) -> Iterator[Run]:
     finally:
         _parent_run.reset(token)
         _call(config, "end the run", client.set_terminated, run_id, status)
+
+
+def _key(name: str) -> str:
+    return _NOT_IN_KEYS.sub("_", name)
 
 
 def _flat(values: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
