@@ -73,6 +73,12 @@ def test_generated_project_passes_its_own_checks_tests_and_run(use_case, tmp_pat
     assert {"train", "evaluate", "monitor"} <= set(state["jobs"]), state
     assert state["statuses"] == ["FINISHED"], state
     assert state["champion_alias"] == state["champion_pointer"] is not None, state
+    # The same steps as a Kubeflow pipeline, compiled and run here (kfp.local), as its CI does.
+    run([*make, "kfp-compile"], project.path, env)
+    assert (project.path / "pipelines/training.yaml").is_file()
+    pipeline = run([*make, "kfp-local"], project.path, env)
+    assert "Pipeline" in pipeline and "finished with status" in pipeline, pipeline[-3000:]
+    assert "pipeline finished" in pipeline
 
 
 @pytest.mark.parametrize("use_case", AVAILABLE)
