@@ -102,24 +102,42 @@ def start_server(
     `ServerError`, with the server's last output, when it does not become ready in time.
     """
     registry.verify(config, registry.resolve(config, tag))  # fail here, not in the server
-    port = port or free_port()
-    url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryDirectory(prefix="bentoml-serve-") as scratch:
-        output = Path(scratch) / "server.log"
-        with output.open("wb") as sink:
-            process = subprocess.Popen(
-                _serve_command(port, "127.0.0.1"),
-                cwd=config.root,
-                env=server_env(config, tag),
-                stdout=sink,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group, stopped as one
-            )
-        try:
-            _wait_until_ready(process, url, timeout, output)
-            yield url
-        finally:
-            _stop(process)
+    for attempt in range(1, START_ATTEMPTS + 1):
+        chosen = port or free_port()
+        url = f"http://127.0.0.1:{chosen}"
+        with tempfile.TemporaryDirectory(prefix="bentoml-serve-") as scratch:
+            output = Path(scratch) / "server.log"
+            with output.open("wb") as sink:
+                process = subprocess.Popen(
+                    _serve_command(chosen, "127.0.0.1"),
+                    cwd=config.root,
+                    env=server_env(config, tag),
+                    stdout=sink,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its own process group, stopped as one
+                )
+            try:
+                try:
+                    _wait_until_ready(process, url, timeout, output)
+                except ServerError:
+                    # BentoML's process manager binds ports of its own, picked at random;
+                    # another process may take one between the pick and the bind. Only that
+                    # race is retried, on new ports.
+                    if attempt < START_ATTEMPTS and _lost_a_port_race(process, output):
+                        continue
+                    raise
+                yield url
+                return
+            finally:
+                _stop(process)
+
+
+# Starts tried when the server loses a race for a port (see `start_server`).
+START_ATTEMPTS = 3
+
+
+def _lost_a_port_race(process: subprocess.Popen[bytes], output: Path) -> bool:
+    return process.poll() is not None and "Address already in use" in _tail(output)
 
 
 def _wait_until_ready(
