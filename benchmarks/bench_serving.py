@@ -24,7 +24,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -60,12 +59,6 @@ request = function()
   return wrk.format("POST", "/predict", {["Content-Type"] = "application/json"}, body)
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
@@ -156,14 +149,14 @@ print(json.dumps({{"start": start, "bodies": [json.dumps(row) for row in rows]}}
         lua.write_text(LUA % (bodies, replayed["start"]))
 
         results = {}
-        port = free_port()
+        port = support.free_port()
         serve = [*cli, "serve", "--port", str(port)]
         with server(serve, project.path, env, port, "/readyz") as url:
             wrk(f"{url}/predict", lua, 3)  # warm-up
             results["bentoml"] = wrk(f"{url}/predict", lua, seconds)
 
         bundle = next((project.path / ".bentoml" / "models").glob("*/*/model.ubj")).parent
-        port = free_port()
+        port = support.free_port()
         baseline = [str(python), str(HERE / "fastapi_baseline.py"), package, str(bundle), str(port)]
         with server(baseline, project.path, env, port, "/docs") as url:
             wrk(f"{url}/predict", lua, 3)

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -136,3 +137,10 @@ def mlflow_state(output: str) -> dict:
         if line.startswith("MLFLOW_STATE "):
             return json.loads(line.removeprefix("MLFLOW_STATE "))
     raise AssertionError(f"MLFLOW_STATE printed nothing:\n{output[-3000:]}")
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (the serving benchmark's servers, a test's MLflow)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

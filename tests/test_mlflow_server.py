@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -48,16 +47,10 @@ def get(url: str, **params: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("mlflow-server")
-    port = free_port()
+    port = support.free_port()
     command = [
         sys.executable, "-m", "uv", "tool", "run", "--python", sys.executable, "--from",
         f"mlflow=={locked_mlflow_version()}", "mlflow", "server",

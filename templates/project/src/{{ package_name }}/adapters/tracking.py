@@ -164,10 +164,9 @@ class Run:
         from mlflow.entities import Param
 
         entries = [
-            Param(_key(key), value if isinstance(value, str) else json.dumps(value, default=str))
+            Param(_key(key), _text(value)[:MAX_PARAM_LENGTH])
             for key, value in _flat(params).items()
         ]
-        entries = [Param(p.key, p.value[:MAX_PARAM_LENGTH]) for p in entries]
         for start in range(0, len(entries), 100):  # MLflow takes 100 parameters per batch
             self._batch(params=entries[start : start + 100])
 
@@ -256,6 +255,10 @@ def run(config: Config, kind: str) -> Iterator[Run]:
     finally:
         _parent_run.reset(token)
         _call(config, "end the run", client.set_terminated, run_id, status)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def _key(name: str) -> str:
