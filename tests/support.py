@@ -108,6 +108,22 @@ print(answer.status_code, answer.text)
 """
 
 
+# One row of a data file as a request (JSON), for the InfraValidator's canary: arguments are
+# the configuration, the data file and where to write the row.
+WRITE_CANARY = """
+import json
+import sys
+from pathlib import Path
+from {package}.config import load_config
+from {package}.core.data import load_dataset
+from {package}.jobs.batch import request_rows
+
+config = load_config(sys.argv[1])
+frame = load_dataset(config, sys.argv[2], require_target=False)
+Path(sys.argv[3]).write_text(json.dumps(request_rows(frame.tail(1), config)[0]))
+"""
+
+
 MLFLOW_STATE = """
 import json
 from mlflow import MlflowClient

@@ -59,6 +59,7 @@ def test_generated_project_passes_its_own_checks_tests_and_run(use_case, tmp_pat
     # The README's run command, exactly as a user types it (after `make setup`).
     output = run([*make, "run"], project.path, env)
     assert "Gate: passed" in output
+    assert "InfraValidator: INFRA_BLESSED" in output
     assert "a malformed payload gets 400" in output
     evaluation = json.loads((project.path / "reports/evaluation/evaluation.json").read_text())
     assert evaluation["gate"]["passed"] and evaluation["registered_as"]
@@ -70,7 +71,7 @@ def test_generated_project_passes_its_own_checks_tests_and_run(use_case, tmp_pat
     script = support.MLFLOW_STATE.format(package=project.package_name)
     state = support.mlflow_state(run([str(shared_python), "-c", script], project.path, env))
     assert state["uri"].startswith("sqlite:///"), state
-    assert {"train", "evaluate", "monitor"} <= set(state["jobs"]), state
+    assert {"train", "evaluate", "infra_validate", "monitor"} <= set(state["jobs"]), state
     assert state["statuses"] == ["FINISHED"], state
     assert state["champion_alias"] == state["champion_pointer"] is not None, state
     # The same steps as a Kubeflow pipeline, compiled and run here (kfp.local), as its CI does.
@@ -95,6 +96,13 @@ def test_real_public_dataset_goes_through_the_same_pipeline(use_case, tmp_path, 
     run([*cli, "train", "--data", str(source), *options], project.path, env)
     evaluated = run([*cli, "evaluate", "--data", str(source), *options], project.path, env)
     assert "registered as" in evaluated and "no oracle" in evaluated
+    # The example request is the simulator's: the canary is a row of the real file instead.
+    write_canary = support.WRITE_CANARY.format(package=project.package_name)
+    canary = "examples/real_row.json"
+    write = [str(shared_python), "-c", write_canary, options[1], str(source), canary]
+    run(write, project.path, env)
+    blessed = run([*cli, "infra-validate", "--example", canary, *options], project.path, env)
+    assert "INFRA_BLESSED" in blessed, blessed
     run([*cli, "promote", *options], project.path, env)
     listed = run([*cli, "models", *options], project.path, env)
     assert "* " in listed

@@ -95,12 +95,14 @@ def test_runs_versions_and_the_champion_alias_go_to_the_server(
     run([*cli, "train"], project.path, env)
     evaluated = run([*cli, "evaluate"], project.path, env)
     assert "registered as" in evaluated, evaluated[-3000:]
+    run([*cli, "infra-validate"], project.path, env)
     run([*cli, "promote"], project.path, env)
 
     script = support.MLFLOW_STATE.format(package=project.package_name)
     state = support.mlflow_state(run([str(python), "-c", script], project.path, env))
     assert state["uri"] == mlflow_server
-    assert {"train", "evaluate"} <= set(state["jobs"]) and state["statuses"] == ["FINISHED"]
+    assert {"train", "evaluate", "infra_validate"} <= set(state["jobs"])
+    assert state["statuses"] == ["FINISHED"]
     assert state["champion_alias"] == state["champion_pointer"] is not None
     # Nothing was written to the project's own store.
     assert not (project.path / "mlruns").exists()

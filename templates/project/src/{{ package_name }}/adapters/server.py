@@ -67,8 +67,17 @@ def server_env(config: Config, tag: str | None = None) -> dict[str, str]:
     return env
 
 
-def _serve_command(port: int, host: str) -> list[str]:
-    return [sys.executable, "-m", "bentoml", "serve", SERVICE, "--port", str(port), "--host", host]
+def bento_env(config: Config, tag: str, **settings: str) -> dict[str, str]:
+    """The environment of a server of a bento: the bento's own code (nothing of this
+    checkout on PYTHONPATH), the project's store, version `tag`, and `settings`
+    (PIPELINE_CONFIG, PREDICTION_LOG, ...) over the caller's."""
+    env = {**os.environ, **server_env(config, tag), **settings}
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
+    return env
+
+
+def _serve_command(port: int, host: str, target: str = SERVICE) -> list[str]:
+    return [sys.executable, "-m", "bentoml", "serve", target, "--port", str(port), "--host", host]
 
 
 def _tail(output: Path, lines: int = 30) -> str:
@@ -95,9 +104,12 @@ def start_server(
     *,
     timeout: float = 60,
     tag: str | None = None,
+    bento: tuple[str, dict[str, str]] | None = None,
 ) -> Iterator[str]:
     """Serve the champion (or `tag`) on 127.0.0.1; yield the base URL, stop on exit.
 
+    `bento`: serve this bento instead of the checkout's service, with this environment
+    (`bento_env`), from a scratch folder.
     Raises `RegistryError` when there is no model to serve and
     `ServerError`, with the server's last output, when it does not become ready in time.
     """
@@ -109,9 +121,9 @@ def start_server(
             output = Path(scratch) / "server.log"
             with output.open("wb") as sink:
                 process = subprocess.Popen(
-                    _serve_command(chosen, "127.0.0.1"),
-                    cwd=config.root,
-                    env=server_env(config, tag),
+                    _serve_command(chosen, "127.0.0.1", *([bento[0]] if bento else [])),
+                    cwd=scratch if bento else config.root,
+                    env=bento[1] if bento else server_env(config, tag),
                     stdout=sink,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,  # its own process group, stopped as one
@@ -210,7 +222,7 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
         os.killpg(process.pid, signum)
 
 
-def build_bento(config: Config, *, tag: str | None = None) -> str:
+def build_bento(config: Config, *, tag: str | None = None, context: Path | None = None) -> str:
     """Build a bento of the champion (or `tag`) with bentofile.yaml; return the bento's tag.
 
     The bento holds the service code and the configuration, and refers to the model, which
@@ -222,13 +234,14 @@ def build_bento(config: Config, *, tag: str | None = None) -> str:
     """
     resolved = registry.resolve(config, tag)
     registry.model_path(config, resolved)
-    bentofile = config.root / "bentofile.yaml"
+    context = config.root if context is None else context
+    bentofile = context / "bentofile.yaml"
     if not bentofile.is_file():
         raise ServerError(f"{bentofile} not found: `bentoml build` needs it to know what to pack")
-    command = [sys.executable, "-m", "bentoml", "build", str(config.root), "-f", str(bentofile)]
+    command = [sys.executable, "-m", "bentoml", "build", str(context), "-f", str(bentofile)]
     result = subprocess.run(
         [*command, "--output", "tag"],
-        cwd=config.root,
+        cwd=context,
         env=server_env(config, resolved),
         capture_output=True,
         text=True,
