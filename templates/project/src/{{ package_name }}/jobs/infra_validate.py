@@ -3,7 +3,7 @@
 The gate (`evaluate`) judges the model; this judges what would serve it. A registered version
 is built into a bento (`bentoml build`, as the `build` command does), and the bento is served
 in a separate process (`bentoml serve <bento>`, the bento's own code, not this checkout's),
-on a free port, with a prediction log of its own that is thrown away. Then:
+on a free port, with a prediction log (and its key) of its own that is thrown away. Then:
 
 1. it must answer /readyz within `infra_validation.ready_within_s`;
 2. each canary request (`infra_validation.canaries`, examples/request.json by default) must
@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import secrets
 import statistics
 import tempfile
 import time
@@ -178,6 +179,9 @@ def _serve_and_check(
             tag,
             PIPELINE_CONFIG=_config_in_bento(config, context, bento),
             PREDICTION_LOG=str(Path(scratch) / "predictions.sqlite"),
+            # A key of its own for that log's hashed columns: without one, the service would
+            # make a key file inside the bento it serves (`privacy.key_file` is relative).
+            PREDICTION_LOG_KEY=secrets.token_hex(32),
             SHADOW_SCORING="0",
         )
         started = time.perf_counter()
