@@ -143,12 +143,20 @@ def read_canaries(
 
 
 def _dated(row: dict[str, Any], pipeline: ScoringPipeline, config: Config) -> dict[str, Any]:
-    """`row` with its time moved to the last time of the version's data."""
+    """`row` with its time moved to the last time of the version's data: a date as ISO 8601,
+    a time kept as a number (seconds since some start, say) as that number."""
     time_column = config.data.time_column
     period = pipeline.metadata.get("data", {}).get("period")
     if time_column is None or time_column not in row or not period:
         return row
-    return {**row, time_column: pd.Timestamp(period[1]).isoformat()}
+    kind = config.data.columns[time_column].type
+    if kind == "datetime":
+        last: Any = pd.Timestamp(period[1]).isoformat()
+    elif kind in ("int", "float"):
+        last = int(float(period[1])) if kind == "int" else float(period[1])
+    else:
+        return row
+    return {**row, time_column: last}
 
 
 def _copy(row: dict[str, Any], config: Config, number: int) -> dict[str, Any]:
