@@ -38,6 +38,7 @@ from .errors import (
     DestinationError,
     InferenceError,
     TemplateError,
+    UseCaseUnavailableError,
     describe_os_error,
     shorten_path,
 )
@@ -79,6 +80,8 @@ def create_project(
     overwrite: bool = False,
     data: str | os.PathLike[str] | None = None,
     target: str | None = None,
+    workshop: bool = False,
+    solutions: bool = False,
 ) -> GeneratedProject:
     """Generate the reference project of `use_case` into `destination`.
 
@@ -94,6 +97,8 @@ def create_project(
         data, target: the user's data file (CSV, gzip too, or Parquet) and the column to
             predict: the rendered project's own schema inference profiles the file and writes
             `config/pipeline.yaml` for it, before anything is moved into `destination`.
+        workshop: add the workshop kit, `labs/` (docs/workshop.md), with the exercises to
+            complete; with `solutions`, their reference solutions and the teacher's guide.
 
     Raises:
         UnknownUseCaseError, UseCaseUnavailableError: no such use case, or not yet available.
@@ -106,7 +111,13 @@ def create_project(
             `target` among its columns; the destination is then left as it was.
     """
     root = template_root()
-    use_case = get_use_case(use_case, root).name
+    found = get_use_case(use_case, root)
+    use_case = found.name
+    if workshop and not found.workshop:
+        raise UseCaseUnavailableError(
+            f"use case {use_case!r} has no workshop kit yet (its scenario.yml's `workshop` is "
+            "null); generate the project without one: mlops-new " + use_case
+        )
     destination = Path(destination)
     data = _check_data(data, target)
     existing = _check_destination(destination, allow_existing=allow_existing or overwrite)
@@ -125,6 +136,10 @@ def create_project(
         "project_name": names.project_name,
         "package_name": names.package_name,
     }
+    if solutions and not workshop:
+        raise ValueError("solutions come with a workshop kit: pass workshop=True as well")
+    if workshop:
+        answers.update(workshop=True, solutions=solutions)
     inferred: list[str] = []
 
     def prepare(rendered: Path) -> None:

@@ -27,7 +27,7 @@ from ._update import check_project, update_project
 from .errors import UserError, describe_os_error
 from .usecases import UseCase, list_use_cases, nearest_name, unknown_use_case_message
 
-_OTHER_COMMANDS = ["list", "update"]
+_OTHER_COMMANDS = ["list", "update", "workshop"]
 """The commands that are not use cases."""
 
 
@@ -129,6 +129,8 @@ def _generate(
     overwrite: bool,
     data: Path | None = None,
     target: str | None = None,
+    workshop: bool = False,
+    solutions: bool = False,
 ) -> None:
     destination = Path(use_case) if destination is None else destination
     with _terminate_as_exit():
@@ -141,6 +143,8 @@ def _generate(
             overwrite=overwrite,
             data=data,
             target=target,
+            workshop=workshop,
+            solutions=solutions,
         )
     typer.echo(
         f"Generated {project.project_name!r} ({use_case}, package {project.package_name}) "
@@ -152,7 +156,11 @@ def _generate(
         typer.echo(line)
     typer.echo("Next:")
     typer.echo(f"  cd {shlex.quote(str(destination))}")
-    if project.inferred:
+    if workshop:
+        typer.echo("  make setup && make doctor")
+        guide = " and labs/TEACHER.md" if solutions else ""
+        typer.echo(f"  then labs/README.md{guide}: lab 1 first, `make check LAB=1` when done")
+    elif project.inferred:
         python = f".venv/bin/python -m {project.package_name}"
         typer.echo("  make setup")
         typer.echo(f"  {python} validate && {python} train && {python} evaluate")
@@ -236,6 +244,66 @@ def _add_use_case_command(use_case: UseCase) -> None:
     status = "" if use_case.available else " (planned, not available yet)"
     generate.__doc__ = f"{use_case.title}{status}: {use_case.summary}"
     app.command(use_case.name)(generate)
+
+
+@app.command("workshop")
+def workshop_command(
+    use_case: Annotated[
+        str, typer.Argument(help="The use case, as `mlops-new list` names it", show_default=False)
+    ],
+    destination: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Folder to create the kit in [default: ./<use-case>-workshop]",
+            show_default=False,
+        ),
+    ] = None,
+    solutions: Annotated[
+        bool,
+        typer.Option(
+            "--solutions",
+            help="The reference solutions in place of the exercises, and the teacher's guide.",
+        ),
+    ] = False,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name", "-n", help="Project name [default: the folder's name]", show_default=False
+        ),
+    ] = None,
+    package: Annotated[
+        str | None,
+        typer.Option(
+            help="Python package name [default: derived from the project name]",
+            show_default=False,
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Generate into a non-empty folder; existing files are still refused."
+        ),
+    ] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(
+            "--overwrite", help="Like --force, and replace existing files of the same name."
+        ),
+    ] = False,
+) -> None:
+    """A workshop kit: the project, plus labs/ with exercises and their checkpoints."""
+    if destination is None:
+        destination = Path(f"{use_case}-workshop")
+    _generate(
+        use_case,
+        destination,
+        name,
+        package,
+        force,
+        overwrite,
+        workshop=True,
+        solutions=solutions,
+    )
 
 
 @app.command("update")

@@ -33,6 +33,7 @@ __all__ = [
     "MODULES",
     "REQUIRED_FILES",
     "SCENARIO_KEYS",
+    "WORKSHOP_KEYS",
     "check_metadata",
     "check_scenario",
 ]
@@ -66,7 +67,20 @@ SCENARIO_KEYS: dict[str, Key] = {
         dict, "{name, higher_is_better}: the metric benchmarks judge the model by", True
     ),
     "available": Key(bool, "false for a planned use case that cannot be generated yet"),
+    "workshop": Key(
+        dict,
+        "the workshop kit's exercises in the domain's words (WORKSHOP_KEYS); null: no kit",
+        True,
+    ),
 }
+
+WORKSHOP_KEYS: dict[str, str] = {
+    "row": "what one row of the data is, in the domain's words: `payment`",
+    "rows": "the same, plural: `payments`",
+    "history": "lab 2's past-only feature: {entity: [columns], entity_name, value, feature}",
+    "drift": "lab 7's drifting column: {column}, a numeric column drifted traffic shifts",
+}
+"""The keys of scenario.yml's `workshop` mapping (labs/kit.yaml in a workshop kit)."""
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,12 @@ def check_metadata(meta: object, folder: str) -> list[str]:
                 f"`capabilities` names unknown {', '.join(map(repr, unknown_capabilities))} "
                 f"(known: {', '.join(CAPABILITIES)})"
             )
+    workshop = meta.get("workshop")
+    if isinstance(workshop, dict) and sorted(workshop) != sorted(WORKSHOP_KEYS):
+        problems.append(
+            f"`workshop` has the keys {', '.join(sorted(map(str, workshop)))}; it must have "
+            f"exactly {', '.join(WORKSHOP_KEYS)} ({'; '.join(WORKSHOP_KEYS.values())})"
+        )
     metric = meta.get("headline_metric")
     if isinstance(metric, dict) and not (
         set(metric) == {"name", "higher_is_better"}

@@ -62,6 +62,8 @@ class UseCase:
     headline_metric: HeadlineMetric | None
     available: bool
     """False for a planned use case that cannot be generated yet."""
+    workshop: bool = False
+    """Whether it has a workshop kit (`mlops-new workshop`): its `workshop` keys are set."""
 
 
 def list_use_cases(root: Path | None = None) -> list[UseCase]:
@@ -126,4 +128,5 @@ def _read(path: Path) -> UseCase:
         real_dataset_file=meta["real_dataset_file"],
         headline_metric=None if metric is None else HeadlineMetric(**metric),
         available=meta["available"],
+        workshop=meta["workshop"] is not None,
     )

@@ -41,6 +41,7 @@ real_dataset_label: null
 real_dataset_file: null
 headline_metric: {name: pr_auc, higher_is_better: true}
 available: true
+workshop: null
 """,
     "src/simulate.py": '''\
 """Simulated parcels with a known chance of arriving late.

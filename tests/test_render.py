@@ -223,6 +223,7 @@ real_dataset_label: null
 real_dataset_file: null
 headline_metric: null
 available: {available}
+workshop: null
 """
 
 

@@ -205,9 +205,12 @@ def test_copier_derives_task_and_capabilities_from_scenario_yml(
         str("forecasting" in use_case.capabilities),
         str("model_card" in use_case.capabilities),
     ]
-    # Derived values are not answers: the answers file records what it always has.
+    # Derived values are not answers: the answers file records the questions asked (and the
+    # workshop kit's `solutions` only when the kit was asked for).
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    assert set(answers) == {"_src_path", "use_case", "project_name", "package_name", "description"}
+    asked = {"use_case", "project_name", "package_name", "description", "workshop"}
+    assert set(answers) == {"_src_path", *asked}
+    assert answers["workshop"] is False
 
 
 def test_copier_offers_the_available_scenarios_and_refuses_others(

@@ -1,0 +1,15 @@
+# The workshop kit's targets, included by the project's Makefile (labs/README.md).
+
+LAB ?=
+
+.PHONY: check progress doctor
+
+check:  ## Is lab LAB done? (make check LAB=2)
+	@test -n "$(LAB)" || { echo "usage: make check LAB=<number>, for example make check LAB=1" >&2; exit 2; }
+	@$(PYTHON) -m labs.checks $(LAB)
+
+progress:  ## Every lab, done or not, in one table
+	@$(PYTHON) -m labs.checks --all
+
+doctor:  ## Check this machine for the workshop: Python, packages, ports, disk, a tiny run
+	@python3 labs/doctor.py --python $(PYTHON)
