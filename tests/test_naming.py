@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 import sys
 import warnings
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import InvalidNameError, UserError
+from generator import InvalidNameError, UserError, create_project
 from generator.naming import (
     DEPENDENCY_MODULES,
     KEYWORDS,
@@ -263,3 +264,21 @@ def test_copier_derives_the_same_package_name_and_slug(
     assert project is not None
     assert [p.name for p in (project / "src").iterdir()] == [derive_package_name(project_name)]
     assert (project / f"{derive_project_slug(project_name)}.slug").is_file()
+
+
+@pytest.mark.parametrize("package", ["a_kit", "zz_top"])
+def test_the_projects_lint_holds_wherever_the_package_sorts(package: str, tmp_path: Path) -> None:
+    """Import order must not depend on the package's name: the tests' helper modules
+    (task_examples, test_service, ...) sort in a section of their own, after the package."""
+    project = create_project(
+        "fraud-detection", tmp_path / "p", package_name=package, workshop=True, solutions=True
+    )
+    ruff = [sys.executable, "-m", "ruff"]
+    for command in (["check", "--quiet"], ["format", "--check", "--quiet"]):
+        done = subprocess.run(
+            [*ruff, *command, "src", "tests", "labs"],
+            cwd=project.path,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
