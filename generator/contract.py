@@ -78,7 +78,8 @@ WORKSHOP_KEYS: dict[str, str] = {
     "row": "what one row of the data is, in the domain's words: `payment`",
     "rows": "the same, plural: `payments`",
     "history": "lab 2's past-only feature: {entity: [columns], entity_name, value, feature}",
-    "drift": "lab 7's drifting column: {column}, a numeric column drifted traffic shifts",
+    "drift": "lab 7's drifting column: {column, where?}, numeric, shifted by drifted traffic "
+    "(in the rows matching `where`, {column: value}, when given)",
 }
 """The keys of scenario.yml's `workshop` mapping (labs/kit.yaml in a workshop kit)."""
 
