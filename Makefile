@@ -4,13 +4,14 @@
 # Both create .venv with the generator installed (uv) first. Only python3 (3.11+), make and git
 # are needed; `make bench` also installs wrk (Debian package) for the serving benchmark.
 # Maintainers: `make release VERSION=X.Y.Z` and `make dist` (docs/updating.md, "Releasing");
-# `make lock` after changing the generated projects' dependencies.
+# `make lock` after changing the generated projects' dependencies; `make docs` builds the
+# documentation site into build/site (docs/workshop.md, "Projecting the labs").
 
 BOOTSTRAP_PYTHON ?= python3
 VENV := .venv
 DEMO := build/demo/my-fraud-project
 
-.PHONY: demo test bench lint lock dist release clean
+.PHONY: demo test bench lint lock dist release docs clean
 
 $(VENV)/.installed: pyproject.toml
 	$(BOOTSTRAP_PYTHON) -m venv $(VENV)
@@ -27,8 +28,8 @@ test: $(VENV)/.installed
 	$(VENV)/bin/python -m pytest
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check generator migrations tests benchmarks hatch_build.py
-	$(VENV)/bin/ruff format --check generator migrations tests benchmarks hatch_build.py
+	$(VENV)/bin/ruff check generator migrations tests benchmarks hatch_build.py docs/site.py
+	$(VENV)/bin/ruff format --check generator migrations tests benchmarks hatch_build.py docs/site.py
 
 bench: $(VENV)/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
@@ -57,6 +58,12 @@ release: $(VENV)/.installed
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=X.Y.Z" >&2; exit 2; }
 	$(VENV)/bin/python generator/_release.py release $(VERSION)
 	$(MAKE) dist
+
+# The documentation site (mkdocs.yml): README.md, docs/ and every use case's story and labs,
+# from workshop kits rendered on the way; built with --strict, so a broken link fails it.
+# `$(VENV)/bin/python docs/site.py --serve` browses it at http://127.0.0.1:8000.
+docs: $(VENV)/.installed
+	$(VENV)/bin/python docs/site.py
 
 clean:
 	rm -rf build dist .cache
