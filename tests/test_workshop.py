@@ -197,3 +197,37 @@ def _answers(url: str) -> bool:
             return answer.status == 200
     except OSError:
         return False
+
+
+def test_a_classroom_without_internet_sets_up_from_the_teachers_wheelhouse(tmp_path):
+    """`make wheelhouse` (the teacher, online) then `make setup-offline` (a student, with no
+    index, empty caches and a proxy that refuses every connection): `make doctor` passes."""
+    teacher = create_project("fraud-detection", tmp_path / "teacher", workshop=True).path
+    student = create_project("fraud-detection", tmp_path / "student", workshop=True).path
+    wheelhouse = tmp_path / "wheelhouse"
+    ignored = ("BENTOML_", "MLFLOW_", "VIRTUAL_ENV", "UV_", "PIP_REQUIRE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ignored)}
+    env.update(PATH=support.SYSTEM_PATH, BENTOML_DO_NOT_TRACK="True")
+    built = run(["make", "wheelhouse", f"WHEELHOUSE={wheelhouse}"], teacher, env)
+    assert "copy the folder to the" in built, built[-2000:]
+
+    dead = "http://127.0.0.1:9"  # nothing listens on the discard port: every request fails
+    offline = {
+        **env,
+        **dict.fromkeys(["http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"], dead),
+        "UV_CACHE_DIR": str(tmp_path / "empty-uv-cache"),
+        "PIP_NO_CACHE_DIR": "1",
+    }
+    run(["make", "setup-offline", f"WHEELHOUSE={wheelhouse}"], student, offline)
+    doctor = run(["make", "doctor"], student, offline)
+    assert "packages as requirements.lock pins them" in doctor, doctor
+    assert "a tiny run (simulate, validate, train on small data) works" in doctor, doctor
+
+    missing = subprocess.run(
+        ["make", "setup-offline", f"WHEELHOUSE={tmp_path / 'nowhere'}"],
+        cwd=student,
+        env=offline,
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode != 0 and "ask the teacher for it" in missing.stderr

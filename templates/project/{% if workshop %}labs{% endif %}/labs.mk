@@ -2,7 +2,7 @@
 
 LAB ?=
 
-.PHONY: check progress doctor proposal class-server
+.PHONY: check progress doctor proposal class-server wheelhouse setup-offline
 
 check:  ## Is lab LAB done? (make check LAB=2)
 	@test -n "$(LAB)" || { echo "usage: make check LAB=<number>, for example make check LAB=1" >&2; exit 2; }
@@ -22,3 +22,11 @@ CLASS_DIR ?= ../class-server
 class-server:  ## Teacher: the class's git remote and MLflow server for lab 10 (CLASS_DIR=...)
 	$(PYTHON) labs/class_server.py --dir $(CLASS_DIR) --python $(PYTHON) \
 		--mlflow-version $(MLFLOW_VERSION) --mlflow-port $(MLFLOW_PORT)
+
+WHEELHOUSE ?= wheelhouse
+
+wheelhouse:  ## Teacher: every locked package for this machine into WHEELHOUSE/, for offline classes
+	python3 labs/wheelhouse.py build --dest $(WHEELHOUSE)
+
+setup-offline:  ## make setup without the internet, from the teacher's wheelhouse (WHEELHOUSE=...)
+	python3 labs/wheelhouse.py install --from $(WHEELHOUSE)
