@@ -38,7 +38,7 @@ def proposal(evaluation: dict[str, Any], author: str, headline: str) -> str:
             lines.append(f"| {rival} | {cards[rival][headline]:.4f} | {interval} |")
     lines += [
         "",
-        f"{evaluation['test_rows']:,} held-out rows. The full report is "
-        "reports/evaluation/evaluation.md; the model card is in `models` (reports/models.md).",
+        f"On {evaluation['test_rows']:,} held-out rows. The full report: "
+        "[evaluation.md](evaluation.md); the model card: [card/model_card.md](card/model_card.md).",
     ]
     return "\n".join(lines) + "\n"
