@@ -57,7 +57,7 @@ def test_starter_checkpoints_all_teach_and_solutions_all_pass(use_case, tmp_path
         lint(kit, shared_python)
 
     todo = checkpoints(starter, shared_python)
-    assert len(todo) >= 10, todo
+    assert len(todo) >= 11, todo
     for lab in todo:
         # `todo`: the checkpoint recognised the starter's mistake and explained it; `error`
         # would be a crash, and a bare assertion would carry no message.
