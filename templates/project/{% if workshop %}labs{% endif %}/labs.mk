@@ -23,7 +23,7 @@ class-server:  ## Teacher: the class's git remote and MLflow server for lab 10 (
 	$(PYTHON) labs/class_server.py --dir $(CLASS_DIR) --python $(PYTHON) \
 		--mlflow-version $(MLFLOW_VERSION) --mlflow-port $(MLFLOW_PORT)
 
-WHEELHOUSE ?= wheelhouse
+WHEELHOUSE ?= ../wheelhouse
 
 wheelhouse:  ## Teacher: every locked package for this machine into WHEELHOUSE/, for offline classes
 	python3 labs/wheelhouse.py build --dest $(WHEELHOUSE)

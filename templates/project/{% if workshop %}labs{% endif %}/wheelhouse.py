@@ -1,7 +1,7 @@
 """A classroom without internet: the teacher's wheelhouse, and `make setup` from it.
 
     make wheelhouse                      teacher, with internet: every package requirements.lock
-                                         pins for this platform and Python, into wheelhouse/
+                                         pins for this platform and Python, into ../wheelhouse
     make setup-offline WHEELHOUSE=DIR    student, offline: .venv from DIR, as `make setup` makes it
 
 The wheelhouse holds wheels for the platform and Python it was built on (pip picks them as an
@@ -71,7 +71,9 @@ def install(source: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build").add_argument("--dest", type=Path, default=ROOT / "wheelhouse")
+    commands.add_parser("build").add_argument(
+        "--dest", type=Path, default=ROOT.parent / "wheelhouse"
+    )
     commands.add_parser("install").add_argument("--from", dest="source", type=Path, required=True)
     args = parser.parse_args()
     if args.command == "build":
