@@ -185,6 +185,31 @@ def _terminate_as_exit() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+# The options of every command that generates a project (each use case's, and `workshop`).
+NameOption = Annotated[
+    str | None,
+    typer.Option(
+        "--name", "-n", help="Project name [default: the folder's name]", show_default=False
+    ),
+]
+PackageOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Python package name [default: derived from the project name]", show_default=False
+    ),
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option(
+        "--force", help="Generate into a non-empty folder; existing files are still refused."
+    ),
+]
+OverwriteOption = Annotated[
+    bool,
+    typer.Option("--overwrite", help="Like --force, and replace existing files of the same name."),
+]
+
+
 def _add_use_case_command(use_case: UseCase) -> None:
     def generate(
         destination: Annotated[
@@ -194,36 +219,10 @@ def _add_use_case_command(use_case: UseCase) -> None:
                 show_default=False,
             ),
         ] = None,
-        name: Annotated[
-            str | None,
-            typer.Option(
-                "--name",
-                "-n",
-                help="Project name [default: the folder's name]",
-                show_default=False,
-            ),
-        ] = None,
-        package: Annotated[
-            str | None,
-            typer.Option(
-                help="Python package name [default: derived from the project name]",
-                show_default=False,
-            ),
-        ] = None,
-        force: Annotated[
-            bool,
-            typer.Option(
-                "--force",
-                help="Generate into a non-empty folder; existing files are still refused.",
-            ),
-        ] = False,
-        overwrite: Annotated[
-            bool,
-            typer.Option(
-                "--overwrite",
-                help="Like --force, and replace existing files of the same name.",
-            ),
-        ] = False,
+        name: NameOption = None,
+        package: PackageOption = None,
+        force: ForceOption = False,
+        overwrite: OverwriteOption = False,
         data: Annotated[
             Path | None,
             typer.Option(
@@ -265,31 +264,10 @@ def workshop_command(
             help="The reference solutions in place of the exercises, and the teacher's guide.",
         ),
     ] = False,
-    name: Annotated[
-        str | None,
-        typer.Option(
-            "--name", "-n", help="Project name [default: the folder's name]", show_default=False
-        ),
-    ] = None,
-    package: Annotated[
-        str | None,
-        typer.Option(
-            help="Python package name [default: derived from the project name]",
-            show_default=False,
-        ),
-    ] = None,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force", help="Generate into a non-empty folder; existing files are still refused."
-        ),
-    ] = False,
-    overwrite: Annotated[
-        bool,
-        typer.Option(
-            "--overwrite", help="Like --force, and replace existing files of the same name."
-        ),
-    ] = False,
+    name: NameOption = None,
+    package: PackageOption = None,
+    force: ForceOption = False,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """A workshop kit: the project, plus labs/ with exercises and their checkpoints."""
     if destination is None:
