@@ -283,6 +283,16 @@ MODULES: dict[str, tuple[Constant | Function | Record | HistoryClass, ...]] = {
             (Param("frame", ("pd.DataFrame",)), Param("history", (HISTORY,))),
             ("pd.Series",),
         ),
+        Function(
+            "row_features",
+            (Param("row", ("dict",)), Param("history", (HISTORY,))),
+            ("list[float]",),
+        ),
+        Function(
+            "row_last_seen",
+            (Param("row", ("dict",)), Param("history", (HISTORY,))),
+            ("datetime | None",),
+        ),
         HistoryClass(("to_dict",)),
         Function(
             "validated_settings",

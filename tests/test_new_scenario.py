@@ -119,6 +119,8 @@ set and for one request in the service.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 import pandas as pd
 
@@ -168,6 +170,19 @@ def engineer_features(frame: pd.DataFrame, history: SenderHistory) -> pd.DataFra
         index=frame.index,
         dtype="float64",
     )
+
+
+def row_features(row: dict, history: SenderHistory) -> list[float]:
+    sender, shipped = str(row["sender_id"]), pd.Timestamp(row["shipped_at"])
+    times = [t for t in history.recent.get(sender, []) if shipped - t <= WEEK]
+    history.recent[sender] = [*times, shipped]
+    gap = (shipped - times[-1]) / pd.Timedelta(days=1) if times else np.nan
+    return [float(len(times)), float(gap)]
+
+
+def row_last_seen(row: dict, history: SenderHistory) -> datetime | None:
+    times = history.recent.get(str(row["sender_id"]))
+    return max(times).to_pydatetime() if times else None
 ''',
     "config/pipeline.yaml": """\
 # The parcel-delays pipeline: every fact about the data and every parameter, in one place.

@@ -39,9 +39,15 @@ window still needs. `engineer_features` computes each row's features from the hi
 stands plus the actuals of earlier rows of the same frame (rows with a target value: the
 training data, or actuals arriving in production); then it adds those actuals to the
 history. A row without a target (a forecast request) reads the history and adds nothing. The
-same function builds the training set and serves one row in the web service, so offline and
-online features are identical by construction. The target of a row itself is never read for
-its own features.
+target of a row itself is never read for its own features.
+
+The same features come in two forms. `engineer_features` (and `last_seen`) work on a frame
+with pandas and numpy: they build the training set and score batches. `row_features` (and
+`row_last_seen`) compute one raw row, a plain dict, with the standard library only: the web
+service's online path, where pandas and numpy scalars would cost more than the model. Both
+read the same history through the same period, series-key and window arithmetic (the helpers
+below), and a parity test holds them equal: the per-row form returns exactly the float64
+values the frame form gives each row, and leaves the history as it does.
 
 The seasonal-naive forecast, the baseline a forecast must beat, is one of the lags: the one
 a whole season back (`units_sold_lag_14`, the same weekday two weeks ago, for daily sales
@@ -50,7 +56,10 @@ with a 14-day horizon; `cnt_lag_168`, the same hour a week ago, for hourly bike 
 ago).
 """
 
+import math
+import sys
 import warnings
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -85,10 +94,18 @@ CALENDAR: dict[str, tuple[str, ...]] = {
 # two months.
 DEFAULT_PRICE_WINDOW = {"hour": 56, "day": 56, "week": 8, "month": 2}
 HISTORY_FORMAT = 1
-_EPOCH = np.datetime64("1970-01-01", "D")
+# Periods are counted from the start of 1970-01-01.
+_EPOCH_DATE = date(1970, 1, 1)
+_EPOCH = np.datetime64(_EPOCH_DATE, "D")
+_EPOCH_DATETIME = datetime(1970, 1, 1)
+_EPOCH_ORDINAL = _EPOCH_DATE.toordinal()
 # 1970-01-01 was a Thursday: shifted by three days, weeks are counted from Monday.
 _WEEK_OFFSET = 3
 _SERIES_SEPARATOR = "|"
+# How a missing series value is written in a series key: what pandas' `astype(str)` writes
+# for a missing value of the service's typed request columns (text, category, int).
+_MISSING_KEY_PART = "<NA>"
+_NAN = float("nan")
 
 
 def validated_settings(settings: dict) -> dict:
@@ -273,7 +290,7 @@ def engineer_features(frame: pd.DataFrame, history: SalesHistory) -> pd.DataFram
         _remember(history, key, period[rows], actual[rows], series_price)
 
     calendar = {
-        "hour_of_day": lambda: period % 24,
+        "hour_of_day": lambda: _hour_of_day(period),
         "day_of_week": lambda: timestamps.dayofweek,
         "day_of_year": lambda: timestamps.dayofyear,
         "week_of_year": lambda: timestamps.isocalendar().week.to_numpy(dtype=np.int64),
@@ -283,6 +300,54 @@ def engineer_features(frame: pd.DataFrame, history: SalesHistory) -> pd.DataFram
         [calendar[name]() for name in CALENDAR[s["frequency"]]]
     )
     return pd.DataFrame(features, index=frame.index, columns=names)
+
+
+def row_features(row: dict, history: SalesHistory) -> list[float]:
+    """The features of one raw row, in `feature_names(history.settings)` order; adds its
+    actual to the history.
+
+    The per-row form of `engineer_features`, with the standard library only, for the web
+    service: `row` maps column names to the values a validated request holds (the time as a
+    naive UTC `datetime`, numbers as int or float, text as str, None where missing). It
+    returns exactly the float64 values `engineer_features` gives the row in a frame (NaN
+    where those are NaN), from the history as it stands; then, if the row has an actual (its
+    target present and not missing), remembers it as `engineer_features` does. Rows must
+    come in time order, as `engineer_features` takes them.
+
+    One case differs, and only with actuals: a row of a frame reads every earlier actual of
+    the frame, while the history keeps only the `span` periods up to a series' latest actual.
+    So in a frame, a row at the period of an earlier actual of its series (whose longest lag
+    or window reaches `span` back), or rows older than their series' latest actual in the
+    history, can read an actual the history has let go of. This form reads what
+    `engineer_features` reads given the rows one at a time. A forecast request has no actual:
+    the service is never in that case.
+    """
+    s = history.settings
+    horizon = s["horizon"]
+    span = history.span
+    time = _row_time(row, s)
+    period = _row_period(row, time, s)
+    key = _row_series_key(row, s["series"])
+    stored = history.series.get(key, {})
+    # The periods the features read, oldest first: from `span` back to `horizon` back.
+    past = list(map(stored.get, range(period - span, period - horizon + 1)))
+    actuals = [_NAN if entry is None else entry[0] for entry in past]
+    end = len(past)  # position `end - 1` is `horizon` periods back
+    features = [actuals[span - lag] for lag in s["lags"]]
+    features += [_known_mean(actuals[end - window : end]) for window in s["windows"]]
+    price = None
+    if s["price"]:
+        price = _row_number(row, s["price"])
+        prices = [_NAN if entry is None or entry[1] is None else entry[1] for entry in past]
+        regular = _known_median(prices[end - s["price_window"] : end])
+        features += [_divide(price, regular), _divide(price, prices[end - 1]) - 1.0]
+    features += [float(_ROW_CALENDAR[name](time, period)) for name in CALENDAR[s["frequency"]]]
+    actual = _row_number(row, s["target"])
+    if actual == actual:  # not NaN: the row's actual is known, `_remember` it
+        stored = history.series.setdefault(key, {})
+        _store(stored, period, actual, price)
+        _forget_old(stored, span)
+    return features
 
 
 def periods(frame: pd.DataFrame, settings: dict) -> np.ndarray:
@@ -320,6 +385,26 @@ def last_seen(frame: pd.DataFrame, history: SalesHistory) -> pd.Series:
     return pd.Series(starts, index=frame.index)
 
 
+def row_last_seen(row: dict, history: SalesHistory) -> datetime | None:
+    """`last_seen` for one raw row (as `row_features` takes it): the start of its series'
+    latest known actual, a naive UTC `datetime`, or None for a series never seen."""
+    s = history.settings
+    stored = history.series.get(_row_series_key(row, s["series"]))
+    if not stored:
+        return None
+    last = max(stored)
+    frequency = s["frequency"]
+    if frequency == "hour":
+        if s["hour"]:  # the time column holds days: the day of the latest actual
+            return _EPOCH_DATETIME + timedelta(days=last // 24)
+        return _EPOCH_DATETIME + timedelta(hours=last)
+    if frequency == "month":
+        year, month = _year_and_month(last)
+        return datetime(year, month, 1)
+    days = _week_start_day(last) if frequency == "week" else last
+    return _EPOCH_DATETIME + timedelta(days=days)
+
+
 def period_starts(periods: pd.arrays.IntegerArray, settings: dict) -> pd.DatetimeIndex:
     """The first instant of each period index (NaT for a missing one), in the terms of
     `periods`: an hour, midnight of a day, the Monday of a week, the 1st of a month."""
@@ -327,10 +412,10 @@ def period_starts(periods: pd.arrays.IntegerArray, settings: dict) -> pd.Datetim
     if frequency == "hour":
         return pd.to_datetime(periods, unit="h")
     if frequency == "month":
-        months = pd.Series(periods, dtype="Int64")
-        text = (1970 + months // 12).astype("string") + "-" + (1 + months % 12).astype("string")
+        year, month = _year_and_month(pd.Series(periods, dtype="Int64"))
+        text = year.astype("string") + "-" + month.astype("string")
         return pd.DatetimeIndex(pd.to_datetime(text, format="%Y-%m"))
-    days = periods * 7 - _WEEK_OFFSET if frequency == "week" else periods
+    days = _week_start_day(periods) if frequency == "week" else periods
     return pd.to_datetime(days, unit="D")
 
 
@@ -340,13 +425,45 @@ def _periods(frame: pd.DataFrame, timestamps: pd.DatetimeIndex, s: dict) -> np.n
     if s["frequency"] == "day":
         return days
     if s["frequency"] == "week":
-        return (days + _WEEK_OFFSET) // 7
+        return _week_period(days)
     if s["frequency"] == "month":
-        return (timestamps.year.to_numpy() - 1970) * 12 + timestamps.month.to_numpy() - 1
+        return _month_period(timestamps.year.to_numpy(), timestamps.month.to_numpy())
     if s["hour"]:
         hour = pd.to_numeric(frame[s["hour"]]).to_numpy(dtype=np.int64)
-        return days * 24 + hour
+        return _hour_period(days, hour)
     return (timestamps.to_numpy().astype("datetime64[h]") - _EPOCH).astype(np.int64)
+
+
+# The period arithmetic both forms share: on numpy arrays (engineer_features, period_starts)
+# and on ints (row_features, row_last_seen) alike.
+def _week_period(days):
+    """The week (from Monday) of a day counted from 1970-01-01."""
+    return (days + _WEEK_OFFSET) // 7
+
+
+def _week_start_day(weeks):
+    """The Monday of a week period, in days from 1970-01-01."""
+    return weeks * 7 - _WEEK_OFFSET
+
+
+def _month_period(year, month):
+    """The calendar month counted from January 1970."""
+    return (year - _EPOCH_DATE.year) * 12 + month - 1
+
+
+def _year_and_month(months):
+    """The year and month (1 to 12) of a month period."""
+    return _EPOCH_DATE.year + months // 12, 1 + months % 12
+
+
+def _hour_period(days, hour):
+    """The hour counted from 1970-01-01, of an hour of a day counted from then."""
+    return days * 24 + hour
+
+
+def _hour_of_day(periods):
+    """The hour of day (0 to 23) of an hour period."""
+    return periods % 24
 
 
 def _series_keys(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -408,10 +525,17 @@ def _windows(values: np.ndarray, end: np.ndarray, width: int) -> np.ndarray:
 
 
 def _window_mean(values: np.ndarray, end: np.ndarray, width: int) -> np.ndarray:
-    """Mean of the known values in each window ending at `end`; NaN if none is known."""
+    """Mean of the known values in each window ending at `end`; NaN if none is known.
+
+    The values are added oldest first, one position of the window at a time (for all rows
+    at once), and not by `np.sum`, whose pairwise order depends on numpy's internals: so
+    `_known_mean`, the per-row form, adds them in the same order and gets the same float.
+    """
     window = _windows(values, end, width)
     count = np.sum(~np.isnan(window), axis=1)
-    total = np.sum(np.nan_to_num(window), axis=1)
+    total = np.zeros(len(window))
+    for column in np.nan_to_num(window).T:
+        total += column
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / count, np.nan)
 
@@ -432,8 +556,113 @@ def _remember(
     for p, value, row_price in zip(
         period[known].tolist(), actual[known].tolist(), prices, strict=True
     ):
-        stored.pop(p, None)  # a re-sent actual replaces the old one, and moves to the end
-        stored[p] = [value, None if row_price is None or np.isnan(row_price) else row_price]
-    oldest = max(stored) - history.span + 1
+        _store(stored, p, value, row_price)
+    _forget_old(stored, history.span)
+
+
+# How both forms keep actuals in the history.
+
+
+def _store(stored: dict[int, list], period: int, actual: float, price: float | None) -> None:
+    """Keep one actual of a series, with its price (None if unknown), at its period."""
+    stored.pop(period, None)  # a re-sent actual replaces the old one, and moves to the end
+    stored[period] = [actual, None if price is None or price != price else price]
+
+
+def _forget_old(stored: dict[int, list], span: int) -> None:
+    """Forget a series' actuals older than `span` periods back from its latest one."""
+    oldest = max(stored) - span + 1
     for p in [p for p in stored if p < oldest]:
         del stored[p]
+
+
+# The per-row form's own helpers: plain Python, each the exact counterpart of a numpy step
+# of the frame form above.
+
+
+def _row_time(row: dict, s: dict) -> datetime:
+    """The row's time, a naive UTC datetime."""
+    time = row.get(s["time"])
+    if time is None:
+        raise ValueError(f"the row has no {s['time']}: a forecast needs each row's time")
+    return time
+
+
+def _row_period(row: dict, time: datetime, s: dict) -> int:
+    """The row's period, as `_periods` counts it."""
+    days = time.toordinal() - _EPOCH_ORDINAL
+    frequency = s["frequency"]
+    if frequency == "day":
+        return days
+    if frequency == "week":
+        return _week_period(days)
+    if frequency == "month":
+        return _month_period(time.year, time.month)
+    return _hour_period(days, int(row[s["hour"]]) if s["hour"] else time.hour)
+
+
+def _row_series_key(row: dict, columns: list[str]) -> str:
+    """The row's series key, as `_series_keys` writes it."""
+    return _SERIES_SEPARATOR.join(
+        _MISSING_KEY_PART if (value := row.get(column)) is None else str(value)
+        for column in columns
+    )
+
+
+def _row_number(row: dict, column: str) -> float:
+    """A numeric column of the row as a float, NaN where it is missing (or absent)."""
+    value = row.get(column)
+    return _NAN if value is None else float(value)
+
+
+# The calendar features of one row from its time and period, as `engineer_features` takes
+# them from the frame's timestamps.
+_ROW_CALENDAR = {
+    "hour_of_day": lambda time, period: _hour_of_day(period),
+    "day_of_week": lambda time, period: time.weekday(),
+    "day_of_year": lambda time, period: time.timetuple().tm_yday,
+    "week_of_year": lambda time, period: time.isocalendar()[1],
+    "month": lambda time, period: time.month,
+}
+
+
+def _known_mean(window: list[float]) -> float:
+    """Mean of the known values of a window, NaN if none is known: `_window_mean` for one
+    window, adding the values in its order (oldest first, the missing as zeros) so that it
+    is the same float."""
+    count = 0
+    total = 0.0
+    for value in window:
+        if value == value:  # not NaN
+            count += 1
+            total += value if not math.isinf(value) else _nan_to_num(value)
+    return total / count if count else _NAN
+
+
+def _nan_to_num(value: float) -> float:
+    """`np.nan_to_num` of one float: NaN as 0, an infinity as the largest float."""
+    if value != value:
+        return 0.0
+    if math.isinf(value):
+        return math.copysign(sys.float_info.max, value)
+    return value
+
+
+def _known_median(window: list[float]) -> float:
+    """Median of the known values of a window, NaN if none is known: `np.nanmedian` for one
+    window (the mean of the two middle values of an even count)."""
+    known = sorted(value for value in window if value == value)
+    if not known:
+        return _NAN
+    middle = len(known) // 2
+    return (known[(len(known) - 1) // 2] + known[middle]) / 2
+
+
+def _divide(numerator: float, denominator: float) -> float:
+    """numerator / denominator as numpy divides floats: by zero, an infinity (NaN for 0/0)."""
+    try:
+        return numerator / denominator
+    except ZeroDivisionError:
+        if numerator == 0 or numerator != numerator:
+            return _NAN
+        return math.copysign(math.inf, numerator) * math.copysign(1.0, denominator)

@@ -8,10 +8,12 @@ analysts look for, and what the features below measure.
 
 Every feature of a transaction is computed from that customer's *earlier* transactions only,
 as they are summarised in a `CustomerHistory`, and the transaction is added to the history
-afterwards. The same function, `engineer_features`, builds the training set (all rows in time
-order, starting from an empty history) and serves one payment at a time in the web service
-(a one-row frame and the service's in-memory history). Offline and online features are
-therefore identical by construction, and no feature can see the future or the label.
+afterwards. One function, `_featurise_and_remember`, computes every feature of a payment:
+`engineer_features` calls it for each row of a frame to build the training set (all rows in
+time order, starting from an empty history), and `row_features` for the one payment of a web
+request, with no frame (the service's history). Offline and online features are therefore
+identical by construction (the project's parity test holds them so), and no feature can see
+the future or the label.
 
 The history keeps, per customer, running statistics of the amounts (Welford's algorithm),
 the payments of the last 24 hours, and the devices (with when each was first used and how
@@ -29,6 +31,7 @@ most recent training rows, whose customers have a history as production's do.
 
 import math
 from collections import deque
+from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -101,6 +104,8 @@ PRIOR_HOUR_SPREAD = 4.0
 MIN_HOUR_SPREAD = 0.5
 BURST_COUNT_CAP = 10
 HISTORY_FORMAT = 2
+_EPOCH = datetime(1970, 1, 1)
+_SECOND = timedelta(seconds=1)
 
 
 class _Customer:
@@ -282,17 +287,12 @@ def engineer_features(transactions: pd.DataFrame, history: CustomerHistory) -> p
     )
     if np.any(np.diff(epoch_seconds) < 0):
         raise ValueError("transactions must be sorted by timestamp")
-    amount = transactions["amount"].to_numpy(dtype=np.float64)
-    seconds_of_day = epoch_seconds % DAY_SECONDS
-    hour_of_day = seconds_of_day // HOUR_SECONDS
-
-    from_history = [
+    features = [
         _featurise_and_remember(history, *row)
         for row in zip(
             transactions["customer_id"].astype(str).tolist(),
             epoch_seconds.tolist(),
-            amount.tolist(),
-            (seconds_of_day / HOUR_SECONDS).tolist(),
+            transactions["amount"].to_numpy(dtype=np.float64).tolist(),
             transactions["device_id"].astype(str).tolist(),
             transactions["merchant_id"].astype(str).tolist(),
             transactions["country"].astype(str).tolist(),
@@ -301,13 +301,40 @@ def engineer_features(transactions: pd.DataFrame, history: CustomerHistory) -> p
             strict=True,
         )
     ]
-    features = np.empty((len(transactions), len(FEATURE_NAMES)), dtype=np.float64)
-    features[:, 0] = np.log1p(amount)
-    features[:, 1] = hour_of_day
-    features[:, 2] = hour_of_day < NIGHT_ENDS_AT_HOUR
-    if from_history:
-        features[:, 3:] = from_history
-    return pd.DataFrame(features, index=transactions.index, columns=list(FEATURE_NAMES))
+    return pd.DataFrame(
+        np.array(features, dtype=np.float64).reshape(len(transactions), len(FEATURE_NAMES)),
+        index=transactions.index,
+        columns=list(FEATURE_NAMES),
+    )
+
+
+def row_features(row: dict, history: CustomerHistory) -> list[float]:
+    """The features of one transaction (a dict of its raw columns, the timestamp a naive UTC
+    `datetime`), exactly as `engineer_features` computes them in a frame; updates `history`.
+
+    The web service's form: plain Python, no frame (about a tenth of the frame's cost for one
+    row). Both forms featurise through `_featurise_and_remember`, and the project's parity
+    test holds them equal on simulated traffic.
+    """
+    return _featurise_and_remember(
+        history,
+        str(row["customer_id"]),
+        (row["timestamp"] - _EPOCH) // _SECOND,
+        float(row["amount"]),
+        str(row["device_id"]),
+        str(row["merchant_id"]),
+        str(row["country"]),
+        str(row["merchant_category"]),
+        str(row["channel"]) == "online",
+    )
+
+
+def row_last_seen(row: dict, history: CustomerHistory) -> datetime | None:
+    """`last_seen` for one transaction: when its customer last paid (None if never)."""
+    customer = history.customers.get(str(row["customer_id"]))
+    if customer is None or not customer.count:
+        return None
+    return _EPOCH + customer.last_seen * _SECOND
 
 
 def _featurise_and_remember(
@@ -315,14 +342,16 @@ def _featurise_and_remember(
     customer_id: str,
     now: int,
     amount: float,
-    hour: float,
     device: str,
     merchant: str,
     country: str,
     category: str,
     online: bool,
-) -> tuple[float, ...]:
-    """The history features of one payment (FEATURE_NAMES[3:]), then the payment is recorded."""
+) -> list[float]:
+    """The features of one payment (FEATURE_NAMES), then the payment is recorded."""
+    seconds_of_day = now % DAY_SECONDS
+    hour_of_day = seconds_of_day // HOUR_SECONDS
+    hour = seconds_of_day / HOUR_SECONDS
     customer = history.customers.get(customer_id)
     if customer is None:
         customer = history.customers[customer_id] = _Customer()
@@ -381,7 +410,10 @@ def _featurise_and_remember(
         amount_vs_mean, amount_vs_max, zscore, hours_from_usual, foreign = 1.0, 1.0, 0.0, 0.0, 0.0
         hours_from_usual_in_sds, burst = 0.0, 0
 
-    features = (
+    features = [
+        log_amount,
+        float(hour_of_day),
+        float(hour_of_day < NIGHT_ENDS_AT_HOUR),
         float(seconds_since_last),
         float(count_1h),
         float(len(recent)),
@@ -406,7 +438,7 @@ def _featurise_and_remember(
         float(min(now - category_seen[1], MAX_GAP_SECONDS)) if category_seen else MAX_GAP_SECONDS,
         float(min(burst, BURST_COUNT_CAP)),
         hours_from_usual_in_sds,
-    )
+    ]
 
     # Remember the payment.
     customer.count = n = n + 1

@@ -24,12 +24,21 @@ which is encounter_id order); each row is featurised from the history before it 
 added, so that the training set and the service's one-row requests get the same features, and
 no row sees a later one. The label ``readmitted`` is never read.
 
+The features come in two forms that share one function per encounter,
+`_featurise_and_remember`: `engineer_features` applies it to every row of a frame (training,
+batch scoring), and `row_features` to the one encounter of a web request, in plain Python with
+no frame: the web service's form, which computes a validated request's features in a few
+microseconds. The generated project's parity test holds the two forms equal on simulated
+encounters.
+
 Missing values may come as missing (the pipeline's typed frames) or as the real file's ``?``
 code (raw simulator output): both are treated alike.
 """
 
 import functools
+import math
 import re
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -97,8 +106,13 @@ CARE_FACILITY_DISPOSITIONS = frozenset(
     {"3", "4", "5", "15", "22", "23", "24", "27", "28", "29", "30"}
 )
 HIGH_A1C = frozenset({">7", ">8"})
+A1C_MEASURED = frozenset({"Norm", *HIGH_A1C})  # "None": not measured
 HIGH_GLUCOSE = frozenset({">200", ">300"})
+GLUCOSE_MEASURED = frozenset({"Norm", *HIGH_GLUCOSE})
 INSULIN_CHANGED = frozenset({"Up", "Down"})
+INSULIN_USED = frozenset({"Steady", *INSULIN_CHANGED})  # "No": no insulin
+MEDICATION_CHANGED = "Ch"  # the `change` column
+DIABETES_MEDICATION = "Yes"  # the `diabetesMed` column
 
 ENCOUNTER_FEATURES: tuple[str, ...] = (
     "age_years",  # midpoint of the age band
@@ -181,60 +195,45 @@ def last_seen(frame: pd.DataFrame, history: PatientHistory) -> pd.Series:
     return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
 
 
+def row_last_seen(row: dict, history: PatientHistory) -> datetime | None:
+    """`last_seen` for one encounter: never known (None), as the history keeps no times."""
+    return None
+
+
 def engineer_features(frame: pd.DataFrame, history: PatientHistory) -> pd.DataFrame:
     """The clinical features of each encounter; adds the encounters to `history`.
 
     `frame` must be in encounter order. Returns float64 columns `feature_names` of the
-    history's settings, with the index of `frame`. Plain Python over the rows: as fast as
-    pandas on a whole data set, and far faster on the service's one-row frames.
+    history's settings, with the index of `frame`. Plain Python over the rows, the very
+    function `row_features` calls: as fast as pandas on a whole data set.
     """
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise KeyError(f"encounters lack the columns {missing}")
-    text = {c: _text(frame[c]) for c in REQUIRED_COLUMNS}
-    # Per row, the facts of its three diagnoses: (group, heart failure, kidney disease,
-    # metastatic cancer, uncontrolled diabetes) each.
-    facts = [
-        [_diagnosis_facts(code) for code in codes]
-        for codes in zip(text["diag_1"], text["diag_2"], text["diag_3"], strict=True)
+    features = [
+        _featurise_and_remember(history, *values)
+        for values in zip(*(_text(frame[c]) for c in REQUIRED_COLUMNS), strict=True)
     ]
-    visits = np.sum(
-        [_numbers(text[c]) for c in ("number_outpatient", "number_emergency", "number_inpatient")],
-        axis=0,
-    )
-    columns: dict[str, object] = {
-        "age_years": [AGE_BAND_MIDPOINTS.get(band, np.nan) for band in text["age"]],
-        **{f"primary_{group}": [row[0][0] == group for row in facts] for group in PRIMARY_GROUPS},
-        **{
-            name: [any(fact[flag] for fact in row) for row in facts]
-            for flag, name in enumerate(_COMORBIDITIES, start=1)
-        },
-        "total_visits": visits,
-        "emergency_admission": [
-            kind == EMERGENCY_ADMISSION_TYPE or source == EMERGENCY_ROOM_SOURCE
-            for kind, source in zip(
-                text["admission_type_id"], text["admission_source_id"], strict=True
-            )
-        ],
-        "discharged_to_care_facility": _isin(
-            text["discharge_disposition_id"], CARE_FACILITY_DISPOSITIONS
-        ),
-        "medication_changed": _isin(text["change"], {"Ch"}),
-        "insulin_used": _isin(text["insulin"], {"Steady", *INSULIN_CHANGED}),
-        "insulin_changed": _isin(text["insulin"], INSULIN_CHANGED),
-        "diabetes_medication": _isin(text["diabetesMed"], {"Yes"}),
-        "a1c_measured": _isin(text["A1Cresult"], {"Norm", *HIGH_A1C}),
-        "a1c_high": _isin(text["A1Cresult"], HIGH_A1C),
-        "glucose_measured": _isin(text["max_glu_serum"], {"Norm", *HIGH_GLUCOSE}),
-        "glucose_high": _isin(text["max_glu_serum"], HIGH_GLUCOSE),
-    }
-    if history.settings["patient_history"]:
-        columns["prior_encounters"] = _count_and_remember(history, text["patient_nbr"])
     names = feature_names(history.settings)
-    values = np.empty((len(frame), len(names)), dtype=np.float64)
-    for i, name in enumerate(names):
-        values[:, i] = columns[name]
-    return pd.DataFrame(values, index=frame.index, columns=names)
+    return pd.DataFrame(
+        np.array(features, dtype=np.float64).reshape(len(frame), len(names)),
+        index=frame.index,
+        columns=names,
+    )
+
+
+def row_features(row: dict, history: PatientHistory) -> list[float]:
+    """The features of one encounter, exactly as `engineer_features` gives its row; then the
+    encounter is added to `history`.
+
+    `row` maps column names to the raw values of a validated request (codes as text, counts
+    as integers, None where missing or absent). Returns floats in the order of
+    `feature_names(history.settings)` (NaN where the frame has NaN). Plain Python, no frame:
+    the web service's form. Encounters must come in encounter order.
+    """
+    return _featurise_and_remember(
+        history, *[_as_text(row.get(column)) for column in REQUIRED_COLUMNS]
+    )
 
 
 def diagnosis_group(codes: pd.Series) -> np.ndarray:
@@ -243,6 +242,63 @@ def diagnosis_group(codes: pd.Series) -> np.ndarray:
 
 
 _COMORBIDITIES = ("heart_failure", "kidney_disease", "metastatic_cancer", "uncontrolled_diabetes")
+# The primary_* indicators of each group ("other": all zeros).
+_GROUP_INDICATORS = {
+    group: tuple(float(group == name) for name in PRIMARY_GROUPS)
+    for group in (*PRIMARY_GROUPS, "other")
+}
+
+
+def _featurise_and_remember(
+    history: PatientHistory,
+    patient: str | None,
+    age: str | None,
+    admission_type: str | None,
+    discharge_disposition: str | None,
+    admission_source: str | None,
+    outpatient: str | None,
+    emergency: str | None,
+    inpatient: str | None,
+    diag_1: str | None,
+    diag_2: str | None,
+    diag_3: str | None,
+    glucose: str | None,
+    a1c: str | None,
+    insulin: str | None,
+    change: str | None,
+    diabetes_medication: str | None,
+) -> list[float]:
+    """The features of one encounter (`feature_names` of the history's settings), from its
+    raw columns as text (`_as_text`, in REQUIRED_COLUMNS order); then the encounter is
+    counted in `history`. Both `engineer_features` and `row_features` featurise here."""
+    first, second, third = map(_diagnosis_facts, (diag_1, diag_2, diag_3))
+    emergency_admission = (
+        admission_type == EMERGENCY_ADMISSION_TYPE or admission_source == EMERGENCY_ROOM_SOURCE
+    )
+    features = [
+        AGE_BAND_MIDPOINTS.get(age, math.nan),
+        *_GROUP_INDICATORS[first[0]],
+        # The _COMORBIDITIES, from any of the three diagnoses.
+        float(first[1] or second[1] or third[1]),  # heart failure
+        float(first[2] or second[2] or third[2]),  # kidney disease
+        float(first[3] or second[3] or third[3]),  # metastatic cancer
+        float(first[4] or second[4] or third[4]),  # uncontrolled diabetes
+        # The year's visits (missing if any count is), summed left to right in float64.
+        _number(outpatient) + _number(emergency) + _number(inpatient),
+        float(emergency_admission),
+        float(discharge_disposition in CARE_FACILITY_DISPOSITIONS),
+        float(change == MEDICATION_CHANGED),
+        float(insulin in INSULIN_USED),
+        float(insulin in INSULIN_CHANGED),
+        float(diabetes_medication == DIABETES_MEDICATION),
+        float(a1c in A1C_MEASURED),
+        float(a1c in HIGH_A1C),
+        float(glucose in GLUCOSE_MEASURED),
+        float(glucose in HIGH_GLUCOSE),
+    ]
+    if history.settings["patient_history"]:
+        features.append(_count_and_remember(history, patient))
+    return features
 
 
 @functools.lru_cache(maxsize=4096)
@@ -272,22 +328,27 @@ def _diagnosis_facts(code: str | None) -> tuple[str, bool, bool, bool, bool]:
     )
 
 
-def _count_and_remember(history: PatientHistory, patients: list[str | None]) -> list[float]:
-    """Each row's count of the patient's earlier encounters; then the row is counted."""
-    encounters = history.encounters
-    counts = []
-    for patient in patients:
-        if patient is None:
-            counts.append(0.0)
-            continue
-        seen = encounters.get(patient, 0)
-        counts.append(float(min(seen, PRIOR_ENCOUNTERS_CAP)))
-        encounters[patient] = seen + 1
-    return counts
+def _count_and_remember(history: PatientHistory, patient: str | None) -> float:
+    """The patient's count of earlier encounters (capped); then this one is counted. An
+    encounter without a patient counts none and is not remembered."""
+    if patient is None:
+        return 0.0
+    seen = history.encounters.get(patient, 0)
+    history.encounters[patient] = seen + 1
+    return float(min(seen, PRIOR_ENCOUNTERS_CAP))
+
+
+def _as_text(value: object) -> str | None:
+    """A raw value as the features read it: its text (integers as digits), or None when it
+    is missing (None, NaN, or the file's code `?`). `_text` reads a column so."""
+    if value is None or value != value or value == MISSING_CODE:
+        return None
+    return str(value)
 
 
 def _text(values: pd.Series) -> list[str | None]:
-    """Values as text (integers as digits), with missing values and the code `?` as None."""
+    """A column's values as `_as_text` reads each one, pandas' NA too (the test is written
+    out here, not called per value: that would make a frame's features a sixth slower)."""
     return [
         None
         if value is None or value is pd.NA or value != value or value == MISSING_CODE
@@ -296,12 +357,8 @@ def _text(values: pd.Series) -> list[str | None]:
     ]
 
 
-def _numbers(values: list[str | None]) -> np.ndarray:
-    return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
-
-
-def _isin(values: list[str | None], accepted: frozenset[str] | set[str]) -> list[bool]:
-    return [value in accepted for value in values]
+def _number(value: str | None) -> float:
+    return math.nan if value is None else float(value)
 
 
 def _checked(settings: dict) -> dict:

@@ -19,6 +19,12 @@ are identical by construction, and nothing can leak from later rows or the fare.
 `RideHistory` exists to meet the pipeline's contract: it keeps the settings and saves them
 as JSON with the model.
 
+They come in two forms: `engineer_features` computes them for a frame (numpy, the training
+set), and `row_features` for one request in plain Python, with no frame: the web service's
+form, which computes a validated request's features in about a microsecond. Both read the
+same constants and flag the calendar with the same `_calendar_flags`, and the generated
+project's parity test holds the two forms equal on simulated rides.
+
 Settings (`data.feature_settings` in the configuration) let the same module serve files
 whose columns are named differently:
 
@@ -32,6 +38,9 @@ Zone features need both zone columns. A missing zone makes `same_zone` missing (
 xgboost routes on its own); `airport_trip` is 1 when either known zone is an airport, NaN
 when neither known zone is and one is missing.
 """
+
+import math
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -125,6 +134,11 @@ def last_seen(rides: pd.DataFrame, history: RideHistory) -> pd.Series:
     return pd.Series(pd.NaT, index=rides.index, dtype="datetime64[ns]")
 
 
+def row_last_seen(row: dict, history: RideHistory) -> datetime | None:
+    """`last_seen` for one ride request: never (None), as nothing is remembered."""
+    return None
+
+
 def engineer_features(rides: pd.DataFrame, history: RideHistory) -> pd.DataFrame:
     """Calendar and trip-type features of each ride request; `history` is left unchanged.
 
@@ -137,17 +151,14 @@ def engineer_features(rides: pd.DataFrame, history: RideHistory) -> pd.DataFrame
     moment = pd.DatetimeIndex(pd.to_datetime(rides[settings["time_column"]]))
     hour = (moment.hour + moment.minute / 60 + moment.second / 3600).to_numpy(np.float64)
     weekday = moment.weekday.to_numpy(np.float64)
-    weekend = weekday >= SATURDAY
-    rush = np.zeros(len(rides), dtype=bool)
-    for low, high in RUSH_HOURS:
-        rush |= (hour >= low) & (hour < high)
+    weekend, rush, night = _calendar_flags(hour, weekday)
 
     columns = {
         "hour_of_day": hour,
         "weekday": weekday,
         "is_weekend": weekend,
-        "is_rush_hour": rush & ~weekend,
-        "is_night": (hour >= NIGHT_STARTS_AT_HOUR) | (hour < NIGHT_ENDS_AT_HOUR),
+        "is_rush_hour": rush,
+        "is_night": night,
     }
     if _has_zones(settings):
         pickup = rides[settings["pickup_zone_column"]].astype("string")
@@ -163,6 +174,58 @@ def engineer_features(rides: pd.DataFrame, history: RideHistory) -> pd.DataFrame
         {name: np.asarray(values, dtype=np.float64) for name, values in columns.items()},
         index=rides.index,
     )[feature_names(settings)]
+
+
+def row_features(row: dict, history: RideHistory) -> list[float]:
+    """The features of one ride request, exactly as `engineer_features` gives its row.
+
+    `row` maps column names to the request's validated values: the time a naive UTC
+    `datetime`, zones as text, None where missing (or absent). Returns floats in the order of
+    `feature_names(history.settings)` (NaN where the frame has NaN). Plain Python, no frame:
+    the web service's form. `history` is left unchanged, as there is nothing to remember.
+    """
+    settings = history.settings
+    moment = row.get(settings["time_column"])
+    if moment is None:  # as pandas reads a missing time (NaT): no hour, no weekday
+        hour = weekday = math.nan
+    else:
+        # Summed in the frame's order, in float64; like the frame, fractions of a second
+        # are ignored.
+        hour = moment.hour + moment.minute / 60 + moment.second / 3600
+        weekday = float(moment.weekday())
+    weekend, rush, night = _calendar_flags(hour, weekday)
+    features = [hour, weekday, float(weekend), float(rush), float(night)]
+    if _has_zones(settings):
+        pickup = _zone(row.get(settings["pickup_zone_column"]))
+        dropoff = _zone(row.get(settings["dropoff_zone_column"]))
+        known = pickup is not None and dropoff is not None
+        features.append(float(pickup == dropoff) if known else math.nan)
+        airports = settings["airport_zones"]
+        if airports:
+            # Looked up as the frame's `isin` does: a zone's text must equal a listed name.
+            at_airport = pickup in airports or dropoff in airports
+            features.append(1.0 if at_airport else 0.0 if known else math.nan)
+    return features
+
+
+def _calendar_flags(hour: float | np.ndarray, weekday: float | np.ndarray) -> tuple:
+    """(weekend, rush hour, night) of hours of the day (0-24) and weekdays (0 = Monday).
+
+    Works on floats (one ride, Python bools) and on numpy arrays (a frame, boolean arrays)
+    alike: both forms flag the calendar here. A NaN hour or weekday (a missing time) is no
+    weekend, no rush hour and no night.
+    """
+    weekend = weekday >= SATURDAY
+    rush = False
+    for low, high in RUSH_HOURS:
+        rush = rush | ((hour >= low) & (hour < high))
+    night = (hour >= NIGHT_STARTS_AT_HOUR) | (hour < NIGHT_ENDS_AT_HOUR)
+    return weekend, rush & (weekday < SATURDAY), night
+
+
+def _zone(value: object) -> str | None:
+    """A zone as `astype("string")` reads it in the frame: its text, or None if missing."""
+    return None if value is None else str(value)
 
 
 def _resolved(settings: dict) -> dict:

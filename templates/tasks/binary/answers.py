@@ -2,18 +2,24 @@
 
 The service, batch scoring and the prediction log shape their answers here, from the rows
 `ScoringPipeline.predict` returns (the model inputs plus `score`, the probability of the
-positive class, and `decision`) and from the bundle's `PipelineSpec` (the threshold, the
-names of the two decisions, the risk bands). The threshold is part of every answer: a caller
-sees which cut-off decided, and that it moved when a new version was promoted.
+positive class, and `decision`; the service has the same two as arrays, `answer_matrix`) and
+from the bundle's `PipelineSpec` (the threshold, the names of the two decisions, the risk
+bands). The threshold is part of every answer: a caller sees which cut-off decided, and that
+it moved when a new version was promoted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 from pydantic import Field
+
+# What `ScoringPipeline.predict` returns for a frame (inputs, `score`, `decision`), or
+# `answer_matrix` for the service's rows (`score` and `decision` as arrays).
+Predictions = pd.DataFrame | Mapping[str, np.ndarray]
 
 
 class AnswerSpec(Protocol):
@@ -47,9 +53,9 @@ def answer_shape(spec: AnswerSpec) -> tuple[Any, ...]:
     return tuple(spec.risk_bands)
 
 
-def answers(predictions: pd.DataFrame, spec: AnswerSpec) -> list[dict[str, Any]]:
+def answers(predictions: Predictions, spec: AnswerSpec) -> list[dict[str, Any]]:
     """Each row's answer: its score, its decision, the threshold and (when set) its band."""
-    scores = predictions["score"].to_numpy(dtype="float64")
+    scores = np.asarray(predictions["score"], dtype="float64")
     rows: list[dict[str, Any]] = [
         {"score": float(score), "decision": str(decision), "threshold": spec.threshold}
         for score, decision in zip(scores, predictions["decision"], strict=True)
@@ -67,9 +73,9 @@ def risk_bands(scores: np.ndarray, bands: dict[str, float]) -> np.ndarray:
     return names[np.searchsorted(bounds, scores, side="right") - 1]
 
 
-def logged_decisions(predictions: pd.DataFrame) -> list[str]:
+def logged_decisions(predictions: Predictions) -> list[str]:
     """The decision column of the prediction log: the action taken on each row."""
-    return predictions["decision"].astype(str).tolist()
+    return [str(decision) for decision in predictions["decision"]]
 
 
 def answer_columns(predictions: pd.DataFrame, spec: AnswerSpec) -> dict[str, pd.Series]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import xgboost as xgb
 
 if TYPE_CHECKING:
     from .settings import AnswerSettings, TrainingSettings
@@ -73,10 +74,12 @@ def calibrate(raw: np.ndarray, calibration: dict[str, float] | None) -> np.ndarr
 
 
 class AnswerScoring:
-    """The answers of a loaded bundle; `ScoringPipeline` provides `spec`, `inputs` and
-    `raw_scores` (the booster's output for prepared model inputs)."""
+    """The answers of a loaded bundle; `ScoringPipeline` provides `spec`, `booster`, `inputs`,
+    `matrix` (model inputs as xgboost's float matrix) and `raw_scores` (the booster's output
+    for prepared model inputs)."""
 
     spec: AnswerSpec
+    booster: xgb.Booster
 
     def score_inputs(self, inputs: pd.DataFrame) -> np.ndarray:
         """Probabilities of the positive class for prepared model inputs."""
@@ -95,11 +98,16 @@ class AnswerScoring:
         bounds = np.array(list(self.spec.risk_bands.values()))
         return names[np.searchsorted(bounds, scores, side="right") - 1]
 
+    def answer_matrix(self, matrix: np.ndarray) -> dict[str, np.ndarray]:
+        """`score` and `decision` of each row of model inputs as xgboost's float matrix: what
+        `predict` adds to a frame, and what the service answers from (no frame)."""
+        scores = calibrate(self.booster.inplace_predict(matrix), self.spec.calibration)
+        return {"score": scores, "decision": self.decide(scores)}
+
     def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Model inputs plus `score` and `decision` for time-ordered raw rows."""
         inputs = self.inputs(frame)
-        scores = self.score_inputs(inputs)
         result = inputs.copy()
-        result["score"] = scores
-        result["decision"] = self.decide(scores)
+        for name, values in self.answer_matrix(self.matrix(inputs)).items():
+            result[name] = values
         return result

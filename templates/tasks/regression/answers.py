@@ -2,17 +2,24 @@
 
 The service, batch scoring and the prediction log shape their answers here, from the rows
 `ScoringPipeline.predict` returns (the model inputs plus `score`, the prediction, and
-`lower` and `upper` when the model has an interval) and from the bundle's `PipelineSpec`
-(`prediction_name`, e.g. `fare`, and the interval's quantiles). The prediction is the
-answer: there is no decision to take, so the prediction log's decision column stays empty.
+`lower` and `upper` when the model has an interval; the service has the same as arrays,
+`answer_matrix`) and from the bundle's `PipelineSpec` (`prediction_name`, e.g. `fare`, and
+the interval's quantiles). The prediction is the answer: there is no decision to take, so
+the prediction log's decision column stays empty.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 
+import numpy as np
 import pandas as pd
 from pydantic import Field
+
+# What `ScoringPipeline.predict` returns for a frame (inputs, `score`, and `lower` and
+# `upper` with an interval), or `answer_matrix` for the service's rows (the same as arrays).
+Predictions = pd.DataFrame | Mapping[str, np.ndarray]
 
 
 class AnswerSpec(Protocol):
@@ -42,22 +49,23 @@ def answer_shape(spec: AnswerSpec) -> tuple[Any, ...]:
     return spec.prediction_name, tuple(spec.interval or ())
 
 
-def answers(predictions: pd.DataFrame, spec: AnswerSpec) -> list[dict[str, Any]]:
+def answers(predictions: Predictions, spec: AnswerSpec) -> list[dict[str, Any]]:
     """Each row's answer: the prediction and, when the model has one, its interval."""
     name = spec.prediction_name
     rows: list[dict[str, Any]] = [
-        {name: float(prediction)} for prediction in predictions["score"].to_numpy(dtype="float64")
+        {name: float(prediction)}
+        for prediction in np.asarray(predictions["score"], dtype="float64")
     ]
-    if "lower" in predictions.columns:
+    if "lower" in predictions:
         bounds = zip(predictions["lower"], predictions["upper"], strict=True)
         for row, (lower, upper) in zip(rows, bounds, strict=True):
             row[f"{name}_lower"], row[f"{name}_upper"] = float(lower), float(upper)
     return rows
 
 
-def logged_decisions(predictions: pd.DataFrame) -> list[str]:
+def logged_decisions(predictions: Predictions) -> list[str]:
     """The decision column of the prediction log: empty, the prediction is the answer."""
-    return [""] * len(predictions)
+    return [""] * len(predictions["score"])
 
 
 def answer_columns(predictions: pd.DataFrame, spec: AnswerSpec) -> dict[str, pd.Series]:

@@ -74,11 +74,12 @@ def interval_errors(actual: np.ndarray, prediction: np.ndarray, scale: str) -> n
 
 
 class AnswerScoring:
-    """The answers of a loaded bundle; `ScoringPipeline` provides `spec`, `inputs`,
+    """The answers of a loaded bundle; `ScoringPipeline` provides `spec`, `booster`, `inputs`,
     `raw_scores` (the booster's output for prepared model inputs) and `matrix` (the inputs
     as xgboost's float matrix)."""
 
     spec: AnswerSpec
+    booster: xgb.Booster
     interval_booster: xgb.Booster | None = None
 
     def score_inputs(self, inputs: pd.DataFrame) -> np.ndarray:
@@ -99,11 +100,18 @@ class AnswerScoring:
         """
         if self.interval_booster is None:
             return None
+        matrix = self.matrix(inputs)
         if prediction is None:
-            prediction = self.score_inputs(inputs)
-        matrix = interval_matrix(self.matrix(inputs), self.spec.monotone_constraints)
-        errors = np.asarray(self.interval_booster.inplace_predict(matrix), dtype="float64")
-        errors = errors.reshape(len(inputs), 2)
+            prediction = self.booster.inplace_predict(matrix)
+        return self.interval_of_matrix(matrix, prediction)
+
+    def interval_of_matrix(self, matrix: np.ndarray, prediction: np.ndarray) -> np.ndarray:
+        """`interval_inputs` for model inputs as xgboost's float matrix (`matrix`) and their
+        prediction; needs the interval booster."""
+        assert self.interval_booster is not None
+        blanked = interval_matrix(matrix, self.spec.monotone_constraints)
+        errors = np.asarray(self.interval_booster.inplace_predict(blanked), dtype="float64")
+        errors = errors.reshape(len(matrix), 2)
         prediction = np.asarray(prediction, dtype="float64")[:, None]
         if self.spec.interval_scale == "relative":
             bounds = prediction * errors
@@ -111,12 +119,21 @@ class AnswerScoring:
             bounds = prediction + errors
         return np.sort(bounds, axis=1)
 
+    def answer_matrix(self, matrix: np.ndarray) -> dict[str, np.ndarray]:
+        """`score` (the prediction), and `lower` and `upper` with an interval, of each row of
+        model inputs as xgboost's float matrix: what `predict` adds to a frame, and what the
+        service answers from (no frame). The matrix is built once for both boosters."""
+        prediction = self.booster.inplace_predict(matrix)
+        answered = {"score": prediction}
+        if self.interval_booster is not None:
+            bounds = self.interval_of_matrix(matrix, prediction)
+            answered["lower"], answered["upper"] = bounds[:, 0], bounds[:, 1]
+        return answered
+
     def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Model inputs plus `score` (the prediction), and `lower` and `upper` with an interval."""
         inputs = self.inputs(frame)
         result = inputs.copy()
-        result["score"] = self.score_inputs(inputs)
-        bounds = self.interval_inputs(inputs, result["score"].to_numpy())
-        if bounds is not None:
-            result["lower"], result["upper"] = bounds[:, 0], bounds[:, 1]
+        for name, values in self.answer_matrix(self.matrix(inputs)).items():
+            result[name] = values
         return result

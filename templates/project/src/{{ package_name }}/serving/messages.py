@@ -96,14 +96,3 @@ def rows_frame(rows: list[dict[str, Any]], spec: PipelineSpec) -> pd.DataFrame:
             if name != spec.target and name not in spec.known_after_outcome
         }
     )
-
-
-def input_records(predictions: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]:
-    """Each row's model inputs (the columns `names`) as a plain dict, categories as their
-    labels, for the log.
-
-    The same result as `predictions[names].to_dict(orient="records")`, at a fifth of its cost
-    for one row (about 0.2 ms instead of 0.9 ms), which matters on every request.
-    """
-    columns = [predictions[name].tolist() for name in names]
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
