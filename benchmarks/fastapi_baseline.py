@@ -1,9 +1,10 @@
 """The serving benchmark's baseline: a minimal FastAPI + xgboost service on the same model.
 
 It loads the same bundle with the generated project's own `ScoringPipeline` (the same
-features and the same booster, one thread), validates the same request model, and answers
-the score and decision (or the prediction); no BentoML, no prediction log, no metrics. The
-gap between the two is what the framework and the durable log cost.
+features, computed as the service computes them, `online_inputs`, and the same booster, one
+thread), validates the same request model, and answers the score and decision (or the
+prediction); no BentoML, no prediction log, no metrics. The gap between the two is what the
+framework and the durable log cost.
 
     python benchmarks/fastapi_baseline.py PACKAGE BUNDLE_DIR PORT   (PYTHONPATH=<project>/src)
 """
@@ -14,7 +15,6 @@ import importlib
 import sys
 from pathlib import Path
 
-import pandas as pd
 import uvicorn
 from fastapi import FastAPI
 
@@ -25,18 +25,15 @@ def build_app(package: str, bundle: Path) -> FastAPI:
     spec = pipeline.spec
     request_model = importlib.import_module(f"{package}.core.schema").request_model
     Row = request_model("Row", spec.columns, exclude=(spec.target, *spec.known_after_outcome))
-    datetimes = [name for name, column in spec.columns.items() if column.type == "datetime"]
     app = FastAPI()
 
     @app.post("/predict")
     async def predict(row: Row) -> dict:  # type: ignore[valid-type]
-        frame = pd.DataFrame([row.model_dump()])
-        for name in datetimes:
-            frame[name] = pd.to_datetime(frame[name])
-        scores = pipeline.score_inputs(pipeline.inputs(frame))
-        if hasattr(pipeline, "decide"):  # a binary task: a probability and a decision
-            return {"score": float(scores[0]), "decision": str(pipeline.decide(scores)[0])}
-        return {"prediction": float(scores[0])}
+        typed = pipeline.online.typed(row.model_dump(mode="json", exclude_unset=True))
+        answered = pipeline.answer_matrix(pipeline.online_inputs([typed]).matrix)
+        if "decision" in answered:  # a binary task: a probability and a decision
+            return {"score": float(answered["score"][0]), "decision": str(answered["decision"][0])}
+        return {"prediction": float(answered["score"][0])}
 
     return app
 
