@@ -105,7 +105,7 @@ def bench(use_case: str, size: str, rows: int, python: Path) -> None:
         output = support.run([str(python), "-c", script], project.path, env)
     figures = json.loads(output.strip().splitlines()[-1])
     print(f"\n## {use_case}: one row at a time, {rows} production rows, in-process")
-    print(f"  {'path':12} {'median µs':>10} {'× model':>8}")
+    print(f"  {'path':12} {'median µs':>10} {'/ model':>8}")
     for name, micros in figures.items():
         print(f"  {name:12} {micros:10.0f} {micros / figures['model only']:8.1f}")
     speedup = figures["frame path"] / figures["online path"]
