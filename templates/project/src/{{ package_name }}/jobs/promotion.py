@@ -23,7 +23,6 @@ from pathlib import Path
 from ..adapters import registry
 from ..config import Config
 from ..core.blessing import COMPONENTS, INFRA_BLESSING, MODEL_BLESSING, read_blessing
-from ..core.bundle import METADATA_FILE
 from ..errors import UserError
 
 
@@ -46,7 +45,7 @@ def promote(config: Config, tag: str | None = None) -> str:
     unblessed = missing_blessings(config, tag, folder)
     if unblessed:
         raise PromotionRefused(f"{tag} cannot be pushed: " + "; ".join(unblessed))
-    metadata = json.loads((folder / METADATA_FILE).read_text())
+    metadata = json.loads((folder / registry.METADATA_FILE).read_text())
     verdict = metadata.get("evaluation", {}).get("gate", {})
     if not verdict.get("passed"):
         raise PromotionRefused(f"{tag} did not pass the gate; see reports/evaluation/evaluation.md")
