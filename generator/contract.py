@@ -293,6 +293,18 @@ MODULES: dict[str, tuple[Constant | Function | Record | HistoryClass, ...]] = {
             (Param("row", ("dict",)), Param("history", (HISTORY,))),
             ("datetime | None",),
         ),
+        Function(
+            "state_keys",
+            (Param("row", ("dict",)), Param("history", (HISTORY,))),
+            ("list[str]",),
+        ),
+        Function("state_key_list", (Param("history", (HISTORY,)),), ("list[str]",)),
+        Function("get_state", (Param("history", (HISTORY,)), Param("key", ("str",))), ("Any",)),
+        Function(
+            "set_state",
+            (Param("history", (HISTORY,)), Param("key", ("str",)), Param("state", ("Any",))),
+            ("None",),
+        ),
         HistoryClass(("to_dict",)),
         Function(
             "validated_settings",

@@ -120,6 +120,7 @@ set and for one request in the service.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -183,6 +184,27 @@ def row_features(row: dict, history: SenderHistory) -> list[float]:
 def row_last_seen(row: dict, history: SenderHistory) -> datetime | None:
     times = history.recent.get(str(row["sender_id"]))
     return max(times).to_pydatetime() if times else None
+
+
+def state_keys(row: dict, history: SenderHistory) -> list[str]:
+    return ["sender:" + str(row["sender_id"])]
+
+
+def state_key_list(history: SenderHistory) -> list[str]:
+    return ["sender:" + sender for sender in history.recent]
+
+
+def get_state(history: SenderHistory, key: str) -> Any:
+    times = history.recent.get(key.removeprefix("sender:"))
+    return None if times is None else [str(t) for t in times]
+
+
+def set_state(history: SenderHistory, key: str, state: Any) -> None:
+    sender = key.removeprefix("sender:")
+    if state is None:
+        history.recent.pop(sender, None)
+    else:
+        history.recent[sender] = [pd.Timestamp(t) for t in state]
 ''',
     "config/pipeline.yaml": """\
 # The parcel-delays pipeline: every fact about the data and every parameter, in one place.

@@ -39,7 +39,9 @@ window still needs. `engineer_features` computes each row's features from the hi
 stands plus the actuals of earlier rows of the same frame (rows with a target value: the
 training data, or actuals arriving in production); then it adds those actuals to the
 history. A row without a target (a forecast request) reads the history and adds nothing. The
-target of a row itself is never read for its own features.
+target of a row itself is never read for its own features. For a store shared by several
+service replicas, the history splits into one piece per series (`state_keys`, `get_state`,
+`set_state`), in the same JSON form as the saved history's.
 
 The same features come in two forms. `engineer_features` (and `last_seen`) work on a frame
 with pandas and numpy: they build the training set and score batches. `row_features` (and
@@ -60,6 +62,7 @@ import math
 import sys
 import warnings
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -105,6 +108,9 @@ _SERIES_SEPARATOR = "|"
 # How a missing series value is written in a series key: what pandas' `astype(str)` writes
 # for a missing value of the service's typed request columns (text, category, int).
 _MISSING_KEY_PART = "<NA>"
+# The key of a series' piece of the history in a shared online store (`state_keys`): its
+# actuals and prices, as `SalesHistory.to_dict` saves them.
+SERIES_KEY = f"{ENTITY}:"  # + the series key ("" for a single series; may hold "|")
 _NAN = float("nan")
 
 
@@ -219,30 +225,35 @@ class SalesHistory:
         return {
             "format": HISTORY_FORMAT,
             "settings": self.settings,
-            "series": {
-                key: {
-                    "periods": list(actuals),
-                    "actuals": [value[0] for value in actuals.values()],
-                    "prices": [value[1] for value in actuals.values()],
-                }
-                for key, actuals in self.series.items()
-            },
+            "series": {key: _series_to_dict(actuals) for key, actuals in self.series.items()},
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> "SalesHistory":
         if data.get("format") != HISTORY_FORMAT:
             raise ValueError(f"unknown sales history format: {data.get('format')!r}")
-        series = {
-            key: {
-                int(period): [float(actual), None if price is None else float(price)]
-                for period, actual, price in zip(
-                    stored["periods"], stored["actuals"], stored["prices"], strict=True
-                )
-            }
-            for key, stored in data["series"].items()
-        }
+        series = {key: _series_from_dict(stored) for key, stored in data["series"].items()}
         return cls(data["settings"], series)
+
+
+def _series_to_dict(actuals: dict[int, list]) -> dict:
+    """One series' actuals as `SalesHistory.to_dict` saves them: periods, actuals and
+    prices as three lists, in the order they were stored (JSON keys would be text)."""
+    return {
+        "periods": list(actuals),
+        "actuals": [value[0] for value in actuals.values()],
+        "prices": [value[1] for value in actuals.values()],
+    }
+
+
+def _series_from_dict(stored: dict) -> dict[int, list]:
+    """One series' actuals saved by `_series_to_dict`."""
+    return {
+        int(period): [float(actual), None if price is None else float(price)]
+        for period, actual, price in zip(
+            stored["periods"], stored["actuals"], stored["prices"], strict=True
+        )
+    }
 
 
 def new_history(settings: dict) -> SalesHistory:
@@ -403,6 +414,43 @@ def row_last_seen(row: dict, history: SalesHistory) -> datetime | None:
         return datetime(year, month, 1)
     days = _week_start_day(last) if frequency == "week" else last
     return _EPOCH_DATETIME + timedelta(days=days)
+
+
+def state_keys(row: dict, history: SalesHistory) -> list[str]:
+    """The keys of the state `row_features` (and `row_last_seen`) read and update for one raw
+    row: its series'. Needs only the row and the settings, so an empty scratch history will
+    do. A forecast request reads its series and updates nothing."""
+    return [SERIES_KEY + _row_series_key(row, history.settings["series"])]
+
+
+def state_key_list(history: SalesHistory) -> list[str]:
+    """Every key `history` holds state under: one per series."""
+    return [SERIES_KEY + key for key in history.series]
+
+
+def get_state(history: SalesHistory, key: str) -> Any:
+    """The state under `key`: the series' actuals as `SalesHistory.to_dict` saves them
+    ({"periods": [...], "actuals": [...], "prices": [...]}, a price None where unknown),
+    None if the history holds none. JSON round trips it exactly."""
+    stored = history.series.get(_state_series(key))
+    return None if stored is None else _series_to_dict(stored)
+
+
+def set_state(history: SalesHistory, key: str, state: Any) -> None:
+    """Put `state` (as `get_state` gave it, through JSON or not) under `key` in `history`,
+    replacing what was there; None removes it. KeyError for a key not of this history."""
+    series = _state_series(key)
+    if state is None:
+        history.series.pop(series, None)
+    else:
+        history.series[series] = _series_from_dict(state)
+
+
+def _state_series(key: str) -> str:
+    """The series key of a state key."""
+    if not key.startswith(SERIES_KEY):
+        raise KeyError(f"{key!r} is no key of a sales history: keys start with {SERIES_KEY!r}")
+    return key[len(SERIES_KEY) :]
 
 
 def period_starts(periods: pd.arrays.IntegerArray, settings: dict) -> pd.DatetimeIndex:

@@ -22,7 +22,9 @@ latest payment in each) seen so far, each capped so that memory stays bounded ho
 the customer's history. It also keeps, per merchant category, the mean and spread of
 log(amount) over all customers, against which a customer's level of spending is measured. It
 is saved as JSON (`CustomerHistory.to_dict`) next to the model, so that the service starts
-with what training knew.
+with what training knew. For a store shared by several service replicas, it splits into
+independently stored pieces (`state_keys`, `get_state`, `set_state`): one per customer and
+one per merchant category, in the same JSON form as the saved history's.
 
 The first days of a data set are a warm-up: customers have no history yet, so everything is
 "new". When production traffic is compared with training data for drift, compare it with the
@@ -32,6 +34,7 @@ most recent training rows, whose customers have a history as production's do.
 import math
 from collections import deque
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -104,6 +107,11 @@ PRIOR_HOUR_SPREAD = 4.0
 MIN_HOUR_SPREAD = 0.5
 BURST_COUNT_CAP = 10
 HISTORY_FORMAT = 2
+# The keys of the history's pieces in a shared online store (`state_keys`): a customer's
+# `_Customer.to_dict()`, and a category's [payments, mean, M2] of log(amount), which every
+# customer's payments in that category update.
+CUSTOMER_KEY = f"{ENTITY}:"  # + the customer id
+CATEGORY_KEY = "category:"  # + the merchant category
 _EPOCH = datetime(1970, 1, 1)
 _SECOND = timedelta(seconds=1)
 
@@ -233,8 +241,13 @@ class CustomerHistory:
             raise ValueError(f"unknown customer history format: {data.get('format')!r}")
         return cls(
             {cid: _Customer.from_dict(s) for cid, s in data["customers"].items()},
-            {k: [int(v[0]), float(v[1]), float(v[2])] for k, v in data["categories"].items()},
+            {k: _population_from_list(v) for k, v in data["categories"].items()},
         )
+
+
+def _population_from_list(data: list) -> list:
+    """A category's [payments, mean, M2] of log(amount), as `to_dict` saves it."""
+    return [int(data[0]), float(data[1]), float(data[2])]
 
 
 def feature_names(settings: dict | None = None) -> list[str]:
@@ -335,6 +348,61 @@ def row_last_seen(row: dict, history: CustomerHistory) -> datetime | None:
     if customer is None or not customer.count:
         return None
     return _EPOCH + customer.last_seen * _SECOND
+
+
+def state_keys(row: dict, history: CustomerHistory) -> list[str]:
+    """The keys of the state `row_features` (and `row_last_seen`) read and update for one
+    transaction: its customer's, and its merchant category's statistics of amounts (shared by
+    all customers). Read from the row alone, so an empty scratch history will do."""
+    return [CUSTOMER_KEY + str(row["customer_id"]), CATEGORY_KEY + str(row["merchant_category"])]
+
+
+def state_key_list(history: CustomerHistory) -> list[str]:
+    """Every key `history` holds state under: its customers', then its categories'."""
+    return [
+        *(CUSTOMER_KEY + customer_id for customer_id in history.customers),
+        *(CATEGORY_KEY + category for category in history.categories),
+    ]
+
+
+def get_state(history: CustomerHistory, key: str) -> Any:
+    """The state under `key` as plain data, as `CustomerHistory.to_dict` saves it (a
+    customer's `_Customer.to_dict()`, a category's [payments, mean, M2]); None if none.
+
+    JSON round trips it exactly: floats as their shortest repr, the payments of the last 24
+    hours as lists, and the devices, merchants, countries and categories in their order,
+    which decides which of them is forgotten first.
+    """
+    kind, name = _split_state_key(key)
+    if kind == CUSTOMER_KEY:
+        customer = history.customers.get(name)
+        return None if customer is None else customer.to_dict()
+    population = history.categories.get(name)
+    return None if population is None else list(population)
+
+
+def set_state(history: CustomerHistory, key: str, state: Any) -> None:
+    """Put `state` (as `get_state` gave it, through JSON or not) under `key` in `history`,
+    replacing what was there; None removes it. KeyError for a key not of this history."""
+    kind, name = _split_state_key(key)
+    held: dict = history.customers if kind == CUSTOMER_KEY else history.categories
+    if state is None:
+        held.pop(name, None)
+    elif kind == CUSTOMER_KEY:
+        held[name] = _Customer.from_dict(state)
+    else:
+        held[name] = _population_from_list(state)
+
+
+def _split_state_key(key: str) -> tuple[str, str]:
+    """(CUSTOMER_KEY or CATEGORY_KEY, the customer id or the category) of a state key."""
+    for prefix in (CUSTOMER_KEY, CATEGORY_KEY):
+        if key.startswith(prefix):
+            return prefix, key[len(prefix) :]
+    raise KeyError(
+        f"{key!r} is no key of a customer history: keys start with {CUSTOMER_KEY!r} or "
+        f"{CATEGORY_KEY!r}"
+    )
 
 
 def _featurise_and_remember(

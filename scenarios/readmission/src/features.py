@@ -22,7 +22,9 @@ encounters in the data, from a `PatientHistory` keyed by ``patient_nbr``: patien
 coming back are the ones at risk. Rows must be in encounter order (the order of the file,
 which is encounter_id order); each row is featurised from the history before it and then
 added, so that the training set and the service's one-row requests get the same features, and
-no row sees a later one. The label ``readmitted`` is never read.
+no row sees a later one. The label ``readmitted`` is never read. For a store shared by
+several service replicas, the history splits into one piece per patient (`state_keys`,
+`get_state`, `set_state`): the patient's count of encounters.
 
 The features come in two forms that share one function per encounter,
 `_featurise_and_remember`: `engineer_features` applies it to every row of a frame (training,
@@ -39,6 +41,7 @@ import functools
 import math
 import re
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -140,6 +143,9 @@ HISTORY_FEATURES: tuple[str, ...] = (
 # feature grow with the age of the data set, and so drift between training and production.
 PRIOR_ENCOUNTERS_CAP = 5
 HISTORY_FORMAT = 1
+# The key of a patient's piece of the history in a shared online store (`state_keys`): the
+# patient's count of encounters, as `PatientHistory.to_dict` saves it.
+PATIENT_KEY = f"{ENTITY}:"  # + patient_nbr as text
 DEFAULT_SETTINGS = {"patient_history": True}
 
 
@@ -234,6 +240,44 @@ def row_features(row: dict, history: PatientHistory) -> list[float]:
     return _featurise_and_remember(
         history, *[_as_text(row.get(column)) for column in REQUIRED_COLUMNS]
     )
+
+
+def state_keys(row: dict, history: PatientHistory) -> list[str]:
+    """The keys of the state `row_features` reads and updates for one encounter: its
+    patient's. None ([]) without ``patient_history``, or for an encounter without a patient
+    (it reads no history, and is not remembered). Needs only the row and the settings,
+    so an empty scratch history will do."""
+    if not history.settings["patient_history"]:
+        return []
+    patient = _as_text(row.get("patient_nbr"))
+    return [] if patient is None else [PATIENT_KEY + patient]
+
+
+def state_key_list(history: PatientHistory) -> list[str]:
+    """Every key `history` holds state under: one per patient."""
+    return [PATIENT_KEY + patient for patient in history.encounters]
+
+
+def get_state(history: PatientHistory, key: str) -> Any:
+    """The state under `key`: the patient's count of encounters (an int), None if none."""
+    return history.encounters.get(_state_patient(key))
+
+
+def set_state(history: PatientHistory, key: str, state: Any) -> None:
+    """Put `state` (a count, as `get_state` gave it) under `key` in `history`, replacing what
+    was there; None removes it. KeyError for a key not of this history."""
+    patient = _state_patient(key)
+    if state is None:
+        history.encounters.pop(patient, None)
+    else:
+        history.encounters[patient] = int(state)
+
+
+def _state_patient(key: str) -> str:
+    """The patient of a state key."""
+    if not key.startswith(PATIENT_KEY):
+        raise KeyError(f"{key!r} is no key of a patient history: keys start with {PATIENT_KEY!r}")
+    return key[len(PATIENT_KEY) :]
 
 
 def diagnosis_group(codes: pd.Series) -> np.ndarray:

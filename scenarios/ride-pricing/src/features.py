@@ -17,7 +17,8 @@ transforms, so `surge(ratio)` would add nothing the model cannot learn from the 
 The features are stateless: each row depends only on itself, so offline and online features
 are identical by construction, and nothing can leak from later rows or the fare. The
 `RideHistory` exists to meet the pipeline's contract: it keeps the settings and saves them
-as JSON with the model.
+as JSON with the model. A store shared by several service replicas has nothing to keep for
+them: `state_keys` gives none.
 
 They come in two forms: `engineer_features` computes them for a frame (numpy, the training
 set), and `row_features` for one request in plain Python, with no frame: the web service's
@@ -41,6 +42,7 @@ when neither known zone is and one is missing.
 
 import math
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -137,6 +139,29 @@ def last_seen(rides: pd.DataFrame, history: RideHistory) -> pd.Series:
 def row_last_seen(row: dict, history: RideHistory) -> datetime | None:
     """`last_seen` for one ride request: never (None), as nothing is remembered."""
     return None
+
+
+def state_keys(row: dict, history: RideHistory) -> list[str]:
+    """The keys of the state `row_features` reads and updates for a ride: none ([])."""
+    return []
+
+
+def state_key_list(history: RideHistory) -> list[str]:
+    """Every key the history holds state under: none ([])."""
+    return []
+
+
+def get_state(history: RideHistory, key: str) -> Any:
+    """The state under `key`: None for any key, as the history holds none."""
+    return None
+
+
+def set_state(history: RideHistory, key: str, state: Any) -> None:
+    """Put `state` under `key`: None (no state, as `get_state` gives) changes nothing; any
+    other state is refused with KeyError, as a ride history has nowhere to keep it (a store
+    holding state for rides was seeded for other features)."""
+    if state is not None:
+        raise KeyError(f"ride features keep no state: nothing can be put under {key!r}")
 
 
 def engineer_features(rides: pd.DataFrame, history: RideHistory) -> pd.DataFrame:

@@ -8,6 +8,11 @@ from the request's JSON values with plain Python: each raw feature column and ca
 from its value, the domain features with the scenario's per-row form
 (`features.row_features`, which updates the history exactly as `engineer_features` does).
 
+Where the domain features' state lives while the service runs is an `EntityState`: this
+process's memory by default (`InProcessState`, the history loaded with the model), or a
+store shared by several replicas (adapters/online_store.py: Redis), which loads each row's
+entity, featurises and writes it back atomically.
+
 The two paths share every definition that decides a value (the schema's columns and
 `allowed` categories, the order of `feature_names`, the domain features' constants and
 helpers), and the project's parity test (tests/test_online.py) featurises thousands of
@@ -54,6 +59,36 @@ class InputSpec(Protocol):
     feature_engineering: str
     feature_settings: dict[str, Any]
     feature_names: list[str]
+
+
+class EntityState(Protocol):
+    """Where the domain features' state lives: what `row_features` reads and updates."""
+
+    def last_seen(self, row: dict[str, Any]) -> datetime | None:
+        """When the state last saw the row's entity (`features.row_last_seen`)."""
+        ...
+
+    def features(self, row: dict[str, Any]) -> list[float]:
+        """The row's domain features (`features.row_features`), its entity's state updated
+        with the row at once: no other update of that state can come in between."""
+        ...
+
+
+class InProcessState:
+    """The default: the history in this process's memory, as loaded with the model.
+
+    One process updates it, one request at a time (the service's event loop), so nothing
+    else can update an entity in the middle of a row.
+    """
+
+    def __init__(self, history: Any) -> None:
+        self.history = history
+
+    def last_seen(self, row: dict[str, Any]) -> datetime | None:
+        return features.row_last_seen(row, self.history)
+
+    def features(self, row: dict[str, Any]) -> list[float]:
+        return features.row_features(row, self.history)
 
 
 @dataclass(frozen=True)
@@ -106,8 +141,8 @@ class OnlineInputs:
             row[name] = parse_time(row.get(name))
         return row
 
-    def inputs(self, rows: list[dict[str, Any]], history: Any | None) -> RowInputs:
-        """Model inputs of typed rows in time order; the domain features update `history`."""
+    def inputs(self, rows: list[dict[str, Any]], state: EntityState | None) -> RowInputs:
+        """Model inputs of typed rows in time order; the domain features update `state`."""
         names = self.spec.feature_names
         codes: list[list[float]] = []
         records: list[dict[str, Any]] = []
@@ -115,9 +150,9 @@ class OnlineInputs:
             values: dict[str, Any] = {}
             row_codes: dict[str, float] = {}
             if self.engineered:
-                if history is None:
+                if state is None:
                     raise ValueError("domain features need the feature history")
-                engineered = features.row_features(row, history)
+                engineered = state.features(row)
                 values.update(zip(self.engineered, engineered, strict=True))
             for name, levels in self.raw:
                 value = row.get(name)

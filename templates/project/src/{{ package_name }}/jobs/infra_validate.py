@@ -187,6 +187,12 @@ def _serve_and_check(
             tag,
             PIPELINE_CONFIG=_config_in_bento(config, context, bento),
             PREDICTION_LOG=str(Path(scratch) / "predictions.sqlite"),
+            # That file, even where PREDICTION_LOG_URL names the production log's database;
+            # and the state saved with the version, never the shared online store's: the
+            # canary's requests must change nothing that production serves from.
+            PREDICTION_LOG_URL="",
+            ONLINE_STORE_URL="",
+            SERVICE_WORKERS="1",
             # A key of its own for that log's hashed columns: without one, the service would
             # make a key file inside the bento it serves (`privacy.key_file` is relative).
             PREDICTION_LOG_KEY=secrets.token_hex(32),

@@ -9,7 +9,7 @@ never waits for it. An id pruned from the log is no longer recognised as a repea
 
 from __future__ import annotations
 
-from ..adapters.predlog import PredictionLog
+from ..adapters.predlog import PredictionLog, log_location
 from ..config import Config, ConfigError
 
 
@@ -25,9 +25,8 @@ def prune_log(config: Config, days: int | None = None) -> tuple[int, int]:
         )
     if days < 1:
         raise ConfigError(f"the retention period must be at least one day, not {days}")
-    path = config.path(config.serving.prediction_log)
-    if not path.is_file():
-        return 0, 0
-    with PredictionLog(path) as log:
+    with PredictionLog(log_location(config)) as log:
+        if not log.exists():
+            return 0, 0
         deleted = log.prune(days)
         return deleted, log.count()

@@ -6,7 +6,9 @@ restart the worker again and again, each time with a traceback). The HTTP types
 (`serving/messages.py`) are built from this model's schema.
 
 Configuration: `config/pipeline.yaml` (or the file named by `PIPELINE_CONFIG`), and the
-champion from the model registry (`MODEL_TAG` serves another registered version).
+champion from the model registry (`MODEL_TAG` serves another registered version). With
+`ONLINE_STORE_URL`, the features' state is read from the shared online store
+(adapters/online_store.py), which must be seeded and reachable for the service to start.
 
 The champion's files are checked against the checksums written when it was registered
 before xgboost reads them (`registry.verify_folder`): a damaged model file stops the service
@@ -20,9 +22,10 @@ from pathlib import Path
 
 import bentoml
 
-from ..adapters import registry
+from ..adapters import online_store, registry
 from ..config import DEFAULT_CONFIG, Config, ConfigError, load_config
 from ..core.bundle import ScoringPipeline
+from ..domain import features
 from ..errors import UserError
 
 
@@ -70,6 +73,34 @@ except ConfigError as error:
     raise ServiceStartError(f"cannot start the service: {error}") from None
 MODEL_TAG, MODEL, PIPELINE = load_champion(CONFIG)
 SPEC = PIPELINE.spec
+try:
+    # The features' state in the online store (ONLINE_STORE_URL), seeded and for these
+    # features; None keeps it in this process, with the champion's saved history.
+    PIPELINE.shared_state = online_store.shared_state(CONFIG, SPEC)
+except UserError as error:
+    raise ServiceStartError(f"cannot start the service: {error}") from None
+
+
+def worker_count() -> int:
+    """How many worker processes serve (SERVICE_WORKERS, default 1).
+
+    More than one needs the features' state in the online store: each worker would
+    otherwise keep a history of its own, and answer from the requests it happened to get.
+    """
+    value = os.environ.get("SERVICE_WORKERS", "1")
+    if not value.isdigit() or int(value) < 1:
+        raise ServiceStartError(f"SERVICE_WORKERS must be a whole number from 1, not {value!r}")
+    workers = int(value)
+    if workers > 1 and PIPELINE.history is not None and PIPELINE.shared_state is None:
+        raise ServiceStartError(
+            f"cannot start {workers} workers: each would keep its own {features.ENTITY} "
+            f"history; set {online_store.URL_VARIABLE} to a seeded Redis (see "
+            "`seed-online-store`), or serve with one worker"
+        )
+    return workers
+
+
+WORKERS = worker_count()
 
 
 def bento_envs() -> list[dict[str, str]]:
