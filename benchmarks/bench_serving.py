@@ -1,20 +1,31 @@
-"""Benchmark: the generated BentoML service under load, against a minimal FastAPI service.
+"""Benchmark: the generated service under load, as a ladder that separates the costs.
 
-For each available use case: generate the project, run its pipeline at the default size,
+For each available use case: generate the project, run its pipeline at the given size,
 simulate a production period, and replay 2,000 of its rows with `wrk` (8 connections) on
-loopback against
+loopback, one rung after the other in the same run:
 
-1. the project's BentoML service (`python -m <package> serve`): validation, features,
-   xgboost, decision and the durable SQLite prediction log on every request;
-2. a minimal FastAPI + xgboost service on the same model and features (fastapi_baseline.py),
+1. model only: a minimal FastAPI service that validates the request and has the model
+   predict one fixed row (fastapi_baseline.py --model-only): the framework and the model;
+2. same features: the same minimal service computing the row's features as the generated
+   service does (`online_inputs`, no pandas): adds the pipeline's cost;
+3. the generated BentoML service, one worker (`serve`): validation, features, xgboost, the
+   answer, the durable SQLite log and the metrics on every request;
+4. with `--scale`, the BentoML service with 2 and 4 workers, the features' state in Redis
+   and the log in PostgreSQL (servers started from the project's tests/local_servers.py):
+   the cost of sharing, and the scaling.
 
-one after the other in the same run, the server pinned to core 0 and wrk to core 1.
+Servers are pinned with taskset to every core but the last, wrk to the last one (on a
+2-core machine, the server gets one core: workers then share it, and the rung shows what
+sharing costs, not how it scales; the scaling needs 3 cores or more).
 
-Aims (issue 2): throughput at least 0.7 of the baseline's, p99 under 25 ms at 8 connections,
-zero non-2xx answers. Figures are printed, nothing is asserted. Needs `wrk` (`make bench`
-installs it) and `taskset`; installs fastapi into the shared project environment.
+Aims (issue 16): one worker at least 300 req/s for fraud and ride pricing, 200 for
+readmission; p99 under 25 ms at 8 connections; zero non-2xx; at least 0.7 of rung 2.
+Figures are printed, nothing is asserted. Needs `wrk` (`make bench` installs it) and
+`taskset`; installs fastapi into the shared project environment; `--scale` needs
+redis-server and PostgreSQL (Debian: redis-server, postgresql).
 
     .venv/bin/python benchmarks/bench_serving.py [--seconds 20] [--size medium] [--use-case X]
+        [--scale]
 """
 
 from __future__ import annotations
@@ -29,6 +40,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,6 +53,20 @@ from generator import create_project, list_use_cases  # noqa: E402
 
 CONNECTIONS = 8
 REPLAYED_ROWS = 2000
+# The last core runs wrk; the servers get the others (one, on a 2-core machine).
+CORES = os.cpu_count() or 1
+WRK_CORE = str(CORES - 1)
+SERVER_CORES = f"0-{CORES - 2}" if CORES > 2 else "0"
+# Started in the project's environment: a PostgreSQL and a Redis of the benchmark's own
+# (the project's tests/local_servers.py), their URLs printed, stopped when stdin closes.
+SERVERS = """
+import sys
+sys.path.insert(0, "tests")
+from local_servers import postgres_server, redis_server
+with postgres_server() as postgres, redis_server() as redis_url:
+    print(postgres.new_database().render_as_string(hide_password=False), redis_url, flush=True)
+    sys.stdin.read()
+"""
 
 # Each request is a new row: the service answers a repeated id from its log without scoring
 # it, and refuses a row dated before its entity's latest event, so replaying the same rows
@@ -63,9 +89,9 @@ end
 
 @contextmanager
 def server(command: list[str], cwd: Path, env: dict[str, str], port: int, probe: str):
-    """Start a server pinned to core 0; wait until `probe` answers 200; stop it afterwards."""
+    """Start a server pinned to SERVER_CORES; wait until `probe` answers 200; stop it after."""
     process = subprocess.Popen(
-        ["taskset", "-c", "0", *command],
+        ["taskset", "-c", SERVER_CORES, *command],
         cwd=cwd,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -94,8 +120,8 @@ def server(command: list[str], cwd: Path, env: dict[str, str], port: int, probe:
 
 
 def wrk(url: str, script: Path, seconds: int) -> dict[str, float]:
-    """Run wrk on core 1; parse throughput, latency percentiles and non-2xx answers."""
-    command = ["taskset", "-c", "1", "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s"]
+    """Run wrk on WRK_CORE; parse throughput, latency percentiles and non-2xx answers."""
+    command = ["taskset", "-c", WRK_CORE, "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s"]
     result = subprocess.run(
         [*command, "--latency", "-s", str(script), url], capture_output=True, text=True, check=True
     )
@@ -116,7 +142,7 @@ def wrk(url: str, script: Path, seconds: int) -> dict[str, float]:
     }
 
 
-def bench(use_case: str, size: str, seconds: int, python: Path) -> None:
+def bench(use_case: str, size: str, seconds: int, python: Path, *, scale: bool) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         project = create_project(use_case, Path(scratch) / "bench")
         env = support.project_env(project.path, python)
@@ -148,30 +174,81 @@ print(json.dumps({{"start": start, "bodies": [json.dumps(row) for row in rows]}}
         lua = Path(scratch) / "replay.lua"
         lua.write_text(LUA % (bodies, replayed["start"]))
 
-        results = {}
-        port = support.free_port()
-        serve = [*cli, "serve", "--port", str(port)]
-        with server(serve, project.path, env, port, "/readyz") as url:
-            wrk(f"{url}/predict", lua, 3)  # warm-up
-            results["bentoml"] = wrk(f"{url}/predict", lua, seconds)
-
         bundle = next((project.path / ".bentoml" / "models").glob("*/*/model.ubj")).parent
-        port = support.free_port()
-        baseline = [str(python), str(HERE / "fastapi_baseline.py"), package, str(bundle), str(port)]
-        with server(baseline, project.path, env, port, "/docs") as url:
-            wrk(f"{url}/predict", lua, 3)
-            results["fastapi"] = wrk(f"{url}/predict", lua, seconds)
+        baseline = [str(python), str(HERE / "fastapi_baseline.py"), package, str(bundle)]
+        results: dict[str, dict[str, float]] = {}
+
+        def rung(name: str, command: Callable[[int], list[str]], extra: dict[str, str]) -> None:
+            port = support.free_port()
+            probe = "/readyz" if "serve" in command(port) else "/docs"
+            with server(command(port), project.path, {**env, **extra}, port, probe) as url:
+                wrk(f"{url}/predict", lua, 3)  # warm-up
+                results[name] = wrk(f"{url}/predict", lua, seconds)
+
+        def serve(port: int) -> list[str]:
+            return [*cli, "serve", "--port", str(port)]
+
+        rung("model only", lambda port: [*baseline, str(port), "--model-only"], {})
+        rung("same features", lambda port: [*baseline, str(port)], {})
+        rung("bentoml 1 worker", serve, {})
+        if scale:
+            with shared_servers(python, project.path, env) as (log_url, store_url):
+                if log_url is None:
+                    print(f"  (no scaled-out rungs: {store_url})")
+                else:
+                    shared = {"PREDICTION_LOG_URL": log_url, "ONLINE_STORE_URL": store_url}
+                    seed = [*cli, "seed-online-store", "--replace"]
+                    support.run(seed, project.path, {**env, **shared})
+                    for workers in (2, 4):
+                        extra = {**shared, "SERVICE_WORKERS": str(workers)}
+                        rung(f"bentoml {workers} workers", serve, extra)
 
     print(f"\n## {use_case}: wrk -c{CONNECTIONS} for {seconds} s on loopback")
-    print(f"  {'service':8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}  socket errors")
+    print(f"  server on cores {SERVER_CORES}, wrk on core {WRK_CORE}")
+    print(f"  {'rung':18} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}  socket errors")
     for name, figures in results.items():
         print(
-            f"  {name:8} {figures['requests_per_second']:8.0f} {figures['p50_ms']:8.2f} "
+            f"  {name:18} {figures['requests_per_second']:8.0f} {figures['p50_ms']:8.2f} "
             f"{figures['p99_ms']:8.2f} {figures['non_2xx']:8d}  {figures['socket_errors']}"
         )
-    ratio = results["bentoml"]["requests_per_second"] / results["fastapi"]["requests_per_second"]
-    print(f"  throughput ratio bentoml / fastapi = {ratio:.2f} (aim: at least 0.7)")
-    print(f"  bentoml p99 = {results['bentoml']['p99_ms']:.1f} ms (aim: under 25 ms)")
+    one = results["bentoml 1 worker"]["requests_per_second"]
+    same = results["same features"]["requests_per_second"]
+    model = results["model only"]["requests_per_second"]
+    print(f"  same features / model only = {same / model:.2f} (the pipeline's cost)")
+    print(f"  bentoml 1 worker / same features = {one / same:.2f} (aim: at least 0.7)")
+    print(f"  bentoml 1 worker p99 = {results['bentoml 1 worker']['p99_ms']:.1f} ms (aim: < 25)")
+    for workers in (2, 4):
+        name = f"bentoml {workers} workers"
+        if name in results:
+            ratio = results[name]["requests_per_second"] / one
+            print(f"  {workers} workers / 1 worker = {ratio:.2f}")
+
+
+@contextmanager
+def shared_servers(python: Path, project: Path, env: dict[str, str]):
+    """(log URL, store URL) of a PostgreSQL and a Redis started for the benchmark, or
+    (None, why not) where they cannot be started; stopped on exit."""
+    process = subprocess.Popen(
+        [str(python), "-c", SERVERS],
+        cwd=project,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    line = process.stdout.readline().split()
+    try:
+        if len(line) == 2:
+            yield line[0], line[1]
+        else:
+            process.wait(timeout=60)
+            reason = process.stderr.read().strip().splitlines()
+            yield None, reason[-1] if reason else "the servers did not start"
+    finally:
+        if process.poll() is None:
+            process.stdin.close()
+            process.wait(timeout=60)
 
 
 def main() -> None:
@@ -180,6 +257,9 @@ def main() -> None:
     parser.add_argument("--size", default="medium")
     parser.add_argument(
         "--use-case", action="append", help="Only this use case (repeatable); default all."
+    )
+    parser.add_argument(
+        "--scale", action="store_true", help="Also 2 and 4 workers on Redis and PostgreSQL."
     )
     args = parser.parse_args()
     for tool in ("wrk", "taskset"):
@@ -190,7 +270,7 @@ def main() -> None:
     support.run([*install, "fastapi"], HERE, dict(os.environ))
     for use_case in list_use_cases():
         if use_case.available and (not args.use_case or use_case.name in args.use_case):
-            bench(use_case.name, args.size, args.seconds, python)
+            bench(use_case.name, args.size, args.seconds, python, scale=args.scale)
 
 
 if __name__ == "__main__":
