@@ -91,9 +91,11 @@ class RedisState:
         self.prefix = f"{namespace}:state:"
         self.settings = spec.feature_settings
         self.remember = remember
+        # `state_keys` reads only the row and the settings: one empty history serves every row.
+        self._empty = features.new_history(self.settings)
 
     def _keys(self, row: dict[str, Any]) -> list[str]:
-        return features.state_keys(row, features.new_history(self.settings))
+        return features.state_keys(row, self._empty)
 
     def _history(self, keys: list[str], values: list[bytes | None]) -> Any:
         history = features.new_history(self.settings)
