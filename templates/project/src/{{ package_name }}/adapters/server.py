@@ -41,6 +41,13 @@ class ServerError(UserError, RuntimeError):
     """The server did not start (the message ends with its output) or could not be built."""
 
 
+class ServerURL(str):
+    """The base URL of a server `start_server` started (a `str`), with the id of the server's
+    process group, `process_group`, for a test that needs to crash it."""
+
+    process_group: int
+
+
 def free_port() -> int:
     """A TCP port nobody listens on now (the OS picks it)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
@@ -105,7 +112,7 @@ def start_server(
     timeout: float = 60,
     tag: str | None = None,
     bento: tuple[str, dict[str, str]] | None = None,
-) -> Iterator[str]:
+) -> Iterator[ServerURL]:
     """Serve the champion (or `tag`) on 127.0.0.1; yield the base URL, stop on exit.
 
     `bento`: serve this bento instead of the checkout's service, with this environment
@@ -138,7 +145,9 @@ def start_server(
                     if attempt < START_ATTEMPTS and _lost_a_port_race(process, output):
                         continue
                     raise
-                yield url
+                started = ServerURL(url)
+                started.process_group = process.pid  # its own session: the group's id
+                yield started
                 return
             finally:
                 _stop(process)

@@ -91,7 +91,7 @@ class RequestBoundary:
 
     async def _refuse(self, scope: Scope, send: Send, status: int, reason: str, log: str) -> None:
         _warn(scope, status, log)
-        await _send_json(send, status, {"error": reason})
+        await send_json(send, status, {"error": reason})
 
     def _refusal(self, scope: Scope) -> Callable[[int, bytes], bytes]:
         """The documented body for a 4xx from BentoML or the endpoint, and its warning."""
@@ -179,7 +179,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
-async def _send_json(
+async def send_json(
     send: Send, status: int, body: dict[str, Any] | bytes, headers: list[Any] | None = None
 ) -> None:
     """Send `body` as JSON, with `headers` (such as a 405's `Allow`) but its own length."""
@@ -209,7 +209,7 @@ def _rewritten(
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 body = rewrite(start["status"], b"".join(chunks))
-                await _send_json(send, start["status"], body, start.get("headers"))
+                await send_json(send, start["status"], body, start.get("headers"))
         else:
             await send(message)
 
