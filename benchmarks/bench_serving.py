@@ -18,6 +18,9 @@ Servers are pinned with taskset to every core but the last, wrk to the last one 
 2-core machine, the server gets one core: workers then share it, and the rung shows what
 sharing costs, not how it scales; the scaling needs 3 cores or more).
 
+With `--profile`, py-spy (installed into the project environment) samples the one-worker rung
+while wrk runs, and the run prints the frames that hold the most samples, inclusive.
+
 Aims (issue 16): one worker at least 300 req/s for fraud and ride pricing, 200 for
 readmission; p99 under 25 ms at 8 connections; zero non-2xx; at least 0.7 of rung 2.
 Figures are printed, nothing is asserted. Needs `wrk` (`make bench` installs it) and
@@ -25,12 +28,13 @@ Figures are printed, nothing is asserted. Needs `wrk` (`make bench` installs it)
 redis-server and PostgreSQL (Debian: redis-server, postgresql).
 
     .venv/bin/python benchmarks/bench_serving.py [--seconds 20] [--size medium] [--use-case X]
-        [--scale]
+        [--scale] [--profile]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import json
 import os
 import re
@@ -110,7 +114,7 @@ def server(command: list[str], cwd: Path, env: dict[str, str], port: int, probe:
                 time.sleep(0.5)
         else:
             raise RuntimeError("server did not start within 120 s")
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process.pid
     finally:
         subprocess.run(["pkill", "-TERM", "-s", str(process.pid)], check=False)
         try:
@@ -142,7 +146,9 @@ def wrk(url: str, script: Path, seconds: int) -> dict[str, float]:
     }
 
 
-def bench(use_case: str, size: str, seconds: int, python: Path, *, scale: bool) -> None:
+def bench(
+    use_case: str, size: str, seconds: int, python: Path, *, scale: bool, profile: bool
+) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         project = create_project(use_case, Path(scratch) / "bench")
         env = support.project_env(project.path, python)
@@ -177,13 +183,38 @@ print(json.dumps({{"start": start, "bodies": [json.dumps(row) for row in rows]}}
         bundle = next((project.path / ".bentoml" / "models").glob("*/*/model.ubj")).parent
         baseline = [str(python), str(HERE / "fastapi_baseline.py"), package, str(bundle)]
         results: dict[str, dict[str, float]] = {}
+        samples = Path(scratch) / "profile.txt"
 
         def rung(name: str, command: Callable[[int], list[str]], extra: dict[str, str]) -> None:
             port = support.free_port()
             probe = "/readyz" if "serve" in command(port) else "/docs"
-            with server(command(port), project.path, {**env, **extra}, port, probe) as url:
+            with server(command(port), project.path, {**env, **extra}, port, probe) as (url, pid):
                 wrk(f"{url}/predict", lua, 3)  # warm-up
+                sampling = None
+                if profile and name == "bentoml 1 worker":
+                    sampling = subprocess.Popen(
+                        [
+                            str(python.parent / "py-spy"),
+                            "record",
+                            "--nonblocking",
+                            "--rate",
+                            "200",
+                            "--subprocesses",
+                            "--pid",
+                            str(pid),
+                            "--duration",
+                            str(seconds),
+                            "--format",
+                            "raw",
+                            "--output",
+                            str(samples),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
                 results[name] = wrk(f"{url}/predict", lua, seconds)
+                if sampling is not None:
+                    sampling.wait(timeout=60)
 
         def serve(port: int) -> list[str]:
             return [*cli, "serve", "--port", str(port)]
@@ -222,6 +253,28 @@ print(json.dumps({{"start": start, "bodies": [json.dumps(row) for row in rows]}}
         if name in results:
             ratio = results[name]["requests_per_second"] / one
             print(f"  {workers} workers / 1 worker = {ratio:.2f}")
+    if profile:
+        print_profile(samples)
+
+
+def print_profile(samples: Path, top: int = 30) -> None:
+    """The frames holding the most of py-spy's samples (inclusive), without those in
+    nearly every sample (the process, the thread, the event loop's run)."""
+    if not samples.is_file():
+        print("  (no profile: py-spy recorded nothing)")
+        return
+    inclusive: collections.Counter[str] = collections.Counter()
+    total = 0
+    for line in samples.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        total += int(count)
+        frames = {re.sub(r" \((.*?)(:\d+)?\)$", r" (\1)", frame) for frame in stack.split(";")}
+        for frame in frames:
+            inclusive[frame] += int(count)
+    print(f"  profile of bentoml 1 worker: {total} samples at 200 Hz, inclusive share")
+    shown = [(frame, count) for frame, count in inclusive.most_common() if count < 0.9 * total]
+    for frame, count in shown[:top]:
+        print(f"  {100 * count / total:5.1f}%  {frame[:110]}")
 
 
 @contextmanager
@@ -261,16 +314,28 @@ def main() -> None:
     parser.add_argument(
         "--scale", action="store_true", help="Also 2 and 4 workers on Redis and PostgreSQL."
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="Sample the one-worker rung with py-spy."
+    )
     args = parser.parse_args()
     for tool in ("wrk", "taskset"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is not installed: run `make bench`, which installs wrk")
     python = support.shared_python()
     install = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python)]
-    support.run([*install, "fastapi"], HERE, dict(os.environ))
+    support.run(
+        [*install, "fastapi", *(["py-spy"] if args.profile else [])], HERE, dict(os.environ)
+    )
     for use_case in list_use_cases():
         if use_case.available and (not args.use_case or use_case.name in args.use_case):
-            bench(use_case.name, args.size, args.seconds, python, scale=args.scale)
+            bench(
+                use_case.name,
+                args.size,
+                args.seconds,
+                python,
+                scale=args.scale,
+                profile=args.profile,
+            )
 
 
 if __name__ == "__main__":
