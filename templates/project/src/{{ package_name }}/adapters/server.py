@@ -43,9 +43,9 @@ class ServerError(UserError, RuntimeError):
 
 class ServerURL(str):
     """The base URL of a server `start_server` started (a `str`), with the id of the server's
-    process group, `process_group`, for a test that needs to crash it."""
+    process, `pid` (its process group's too), for a test that needs to crash it."""
 
-    process_group: int
+    pid: int
 
 
 def free_port() -> int:
@@ -146,7 +146,7 @@ def start_server(
                         continue
                     raise
                 started = ServerURL(url)
-                started.process_group = process.pid  # its own session: the group's id
+                started.pid = process.pid
                 yield started
                 return
             finally:
