@@ -330,6 +330,12 @@ MODULES: dict[str, tuple[Constant | Function | Record | HistoryClass, ...]] = {
             ("dict[str, int]",),
             capability="forecasting",
         ),
+        Function(
+            "row_periods_ahead",
+            (Param("row", ("dict",)), Param("history", (HISTORY,))),
+            ("int | None",),
+            capability="forecasting",
+        ),
     ),
 }
 

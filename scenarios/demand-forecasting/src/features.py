@@ -396,6 +396,17 @@ def last_seen(frame: pd.DataFrame, history: SalesHistory) -> pd.Series:
     return pd.Series(starts, index=frame.index)
 
 
+def row_periods_ahead(row: dict, history: SalesHistory) -> int | None:
+    """How many periods one raw row (as `row_features` takes it) lies after its series'
+    latest known actual in the history, None for a series never seen: the per-row form of
+    `periods` minus `last_actuals`, for the service's horizon check."""
+    s = history.settings
+    stored = history.series.get(_row_series_key(row, s["series"]))
+    if not stored:
+        return None
+    return _row_period(row, _row_time(row, s), s) - max(stored)
+
+
 def row_last_seen(row: dict, history: SalesHistory) -> datetime | None:
     """`last_seen` for one raw row (as `row_features` takes it): the start of its series'
     latest known actual, a naive UTC `datetime`, or None for a series never seen."""
