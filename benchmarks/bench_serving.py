@@ -74,17 +74,26 @@ with postgres_server() as postgres, redis_server() as redis_url:
 
 # Each request is a new row: the service answers a repeated id from its log without scoring
 # it, and refuses a row dated before its entity's latest event, so replaying the same rows
-# would measure neither. Request n gets the id "bench-n" and, where the rows have a time,
-# the time `start` + n seconds (after every replayed row's own time).
+# would measure neither. Request n of a wrk run started with offset k (`wrk(..., offset=k)`,
+# passed after `--`) gets the id "bench-(k+n)" and, where the rows have a time, the time
+# `start` + k + n seconds. Runs share the project's log (and, scaled out, one database and
+# one store), so each run starts where the previous ones ended: new ids, later times.
+# `start` is the first production row's time: right after the training data, so within a
+# forecast's horizon and after every entity's history.
 LUA = """
 local bodies = %s
 local start = %d
+local offset = 0
 local n = 0
+function init(args)
+  offset = tonumber(args[1]) or 0
+end
 request = function()
   n = n + 1
+  local k = offset + n
   local body = bodies[(n - 1) %% #bodies + 1]
-  body = string.gsub(body, '"__ID__"', '"bench-' .. n .. '"')
-  local time = os.date("!%%Y-%%m-%%dT%%H:%%M:%%S", start + n)
+  body = string.gsub(body, '"__ID__"', '"bench-' .. k .. '"')
+  local time = os.date("!%%Y-%%m-%%dT%%H:%%M:%%S", start + k)
   body = string.gsub(body, '"__TIME__"', '"' .. time .. '"')
   return wrk.format("POST", "/predict", {["Content-Type"] = "application/json"}, body)
 end
@@ -123,11 +132,15 @@ def server(command: list[str], cwd: Path, env: dict[str, str], port: int, probe:
             subprocess.run(["pkill", "-KILL", "-s", str(process.pid)], check=False)
 
 
-def wrk(url: str, script: Path, seconds: int) -> dict[str, float]:
-    """Run wrk on WRK_CORE; parse throughput, latency percentiles and non-2xx answers."""
+def wrk(url: str, script: Path, seconds: int, offset: int) -> dict[str, float]:
+    """Run wrk on WRK_CORE, its requests numbered from `offset` (see LUA); parse throughput,
+    latency percentiles, non-2xx answers and how many requests it sent."""
     command = ["taskset", "-c", WRK_CORE, "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s"]
     result = subprocess.run(
-        [*command, "--latency", "-s", str(script), url], capture_output=True, text=True, check=True
+        [*command, "--latency", "-s", str(script), url, "--", str(offset)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     text = result.stdout
 
@@ -143,6 +156,7 @@ def wrk(url: str, script: Path, seconds: int) -> dict[str, float]:
         "p99_ms": millis("99"),
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
         "socket_errors": errors.group(1) if errors else "none",
+        "requests": int(re.search(r"(\d+) requests in", text).group(1)),
     }
 
 
@@ -168,7 +182,7 @@ rows = request_rows(frame, config)
 time_column, id_column = config.data.time_column, config.data.id_column
 start = 0
 if time_column:
-    start = int(frame[time_column].max().timestamp()) + 86400
+    start = int(frame[time_column].min().timestamp())
 for row in rows:
     row.update({{name: placeholder for name, placeholder in
                 ((id_column, "__ID__"), (time_column, "__TIME__")) if name}})
@@ -184,12 +198,18 @@ print(json.dumps({{"start": start, "bodies": [json.dumps(row) for row in rows]}}
         baseline = [str(python), str(HERE / "fastapi_baseline.py"), package, str(bundle)]
         results: dict[str, dict[str, float]] = {}
         samples = Path(scratch) / "profile.txt"
+        sent = [0]  # requests sent by the runs so far: the next run's offset
+
+        def run_wrk(url: str, run_seconds: int) -> dict[str, float]:
+            figures = wrk(f"{url}/predict", lua, run_seconds, sent[0])
+            sent[0] += figures["requests"] + 10 * CONNECTIONS  # and those still in flight
+            return figures
 
         def rung(name: str, command: Callable[[int], list[str]], extra: dict[str, str]) -> None:
             port = support.free_port()
             probe = "/readyz" if "serve" in command(port) else "/docs"
             with server(command(port), project.path, {**env, **extra}, port, probe) as (url, pid):
-                wrk(f"{url}/predict", lua, 3)  # warm-up
+                run_wrk(url, 3)  # warm-up
                 sampling = None
                 if profile and name == "bentoml 1 worker":
                     sampling = subprocess.Popen(
@@ -210,9 +230,9 @@ print(json.dumps({{"start": start, "bodies": [json.dumps(row) for row in rows]}}
                             str(samples),
                         ],
                         stdout=subprocess.DEVNULL,
-                        stderr=subprocess.DEVNULL,
+                        stderr=(Path(scratch) / "py-spy.log").open("w"),
                     )
-                results[name] = wrk(f"{url}/predict", lua, seconds)
+                results[name] = run_wrk(url, seconds)
                 if sampling is not None:
                     sampling.wait(timeout=60)
 
@@ -233,6 +253,7 @@ print(json.dumps({{"start": start, "bodies": [json.dumps(row) for row in rows]}}
                     for workers in (2, 4):
                         extra = {**shared, "SERVICE_WORKERS": str(workers)}
                         rung(f"bentoml {workers} workers", serve, extra)
+        profiled = profile_summary(samples) if profile else []  # before the folder goes
 
     print(f"\n## {use_case}: wrk -c{CONNECTIONS} for {seconds} s on loopback")
     print(f"  server on cores {SERVER_CORES}, wrk on core {WRK_CORE}")
@@ -253,16 +274,32 @@ print(json.dumps({{"start": start, "bodies": [json.dumps(row) for row in rows]}}
         if name in results:
             ratio = results[name]["requests_per_second"] / one
             print(f"  {workers} workers / 1 worker = {ratio:.2f}")
-    if profile:
-        print_profile(samples)
+    for line in profiled:
+        print(line)
 
 
-def print_profile(samples: Path, top: int = 30) -> None:
+# Frames that only start the process, its threads or its event loop: left out of the profile.
+ROOT_FRAMES = (
+    "process ",
+    "thread ",
+    "<frozen runpy>",
+    "click/core.py",
+    "_bentoml_impl/worker/service.py",
+    "uvicorn/server.py",
+    "uvicorn/_compat.py",
+    "asyncio/runners.py",
+    "asyncio/base_events.py",
+    "threading.py",
+)
+
+
+def profile_summary(samples: Path, top: int = 30) -> list[str]:
     """The frames holding the most of py-spy's samples (inclusive), without those in
     nearly every sample (the process, the thread, the event loop's run)."""
-    if not samples.is_file():
-        print("  (no profile: py-spy recorded nothing)")
-        return
+    if not samples.is_file() or not samples.stat().st_size:
+        said = samples.with_name("py-spy.log")
+        why = said.read_text().strip().splitlines()[-3:] if said.is_file() else []
+        return [f"  (no profile: py-spy recorded nothing; it said: {' / '.join(why)})"]
     inclusive: collections.Counter[str] = collections.Counter()
     total = 0
     for line in samples.read_text().splitlines():
@@ -271,10 +308,15 @@ def print_profile(samples: Path, top: int = 30) -> None:
         frames = {re.sub(r" \((.*?)(:\d+)?\)$", r" (\1)", frame) for frame in stack.split(";")}
         for frame in frames:
             inclusive[frame] += int(count)
-    print(f"  profile of bentoml 1 worker: {total} samples at 200 Hz, inclusive share")
-    shown = [(frame, count) for frame, count in inclusive.most_common() if count < 0.9 * total]
-    for frame, count in shown[:top]:
-        print(f"  {100 * count / total:5.1f}%  {frame[:110]}")
+    shown = [
+        (frame, count)
+        for frame, count in inclusive.most_common()
+        if count < 0.9 * total and not any(root in frame for root in ROOT_FRAMES)
+    ]
+    return [
+        f"  profile of bentoml 1 worker: {total} samples at 200 Hz, inclusive share",
+        *(f"  {100 * count / total:5.1f}%  {frame[:110]}" for frame, count in shown[:top]),
+    ]
 
 
 @contextmanager
