@@ -11,10 +11,13 @@ The state is split the way the features module splits it (`features.state_keys`)
 entity, and one per piece of state that entities share (fraud's statistics of amounts per
 merchant category), each a JSON document under `<model name>:state:<key>`. For each row the
 store reads the row's keys into an empty history, computes the row's features with the same
-`row_features` as everywhere, and writes the keys back in one transaction, which Redis
-refuses if any of them changed since they were read (WATCH/MULTI/EXEC); it then starts the
-row over. So two replicas scoring the same customer at the same moment never lose an
-update: one of them recomputes its row from the other's result.
+`row_features` as everywhere, and writes the keys back only if none of them changed since
+they were read: a compare-and-set, one Lua script that Redis runs atomically (`CHECK_AND_SET`).
+If one changed, nothing is written, the script returns the keys' current values, and the row
+starts over from them. So two replicas scoring the same customer at the same moment never
+lose an update: one of them recomputes its row from the other's result. A row costs two
+round trips: the read (shared with the service's check that the row is not older than its
+entity's history, `last_seen`) and the compare-and-set.
 
 The store is seeded once, from the champion's saved history (the end of its training data),
 by the `seed-online-store` command, never by a replica at start: a replica that starts later
@@ -41,6 +44,24 @@ URL_VARIABLE = "ONLINE_STORE_URL"
 # How long a request may wait for Redis before it fails (and the service answers 500 and
 # logs why) instead of hanging.
 TIMEOUT_S = 2.0
+# KEYS: a row's keys; ARGV: the value each held when read ('' for none), then the values to
+# write. All written if every key still holds what was read; else nothing, and the keys'
+# current values are returned, to start the row over from. JSON values are never ''.
+CHECK_AND_SET = """
+for i, key in ipairs(KEYS) do
+  if (redis.call('GET', key) or '') ~= ARGV[i] then
+    return redis.call('MGET', unpack(KEYS))
+  end
+end
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[#KEYS + i])
+end
+return 1
+"""
+# Values read by `last_seen` and not yet used by `features` (a refused request's): dropped
+# past this many keys.
+READ_AHEAD_LIMIT = 10_000
+_UNREAD: Any = object()
 
 
 class OnlineStoreError(UserError, RuntimeError):
@@ -93,6 +114,9 @@ class RedisState:
         self.remember = remember
         # `state_keys` reads only the row and the settings: one empty history serves every row.
         self._empty = features.new_history(self.settings)
+        self._check_and_set = client.register_script(CHECK_AND_SET)
+        # What `last_seen` read, by Redis key, for `features` to start from (`_read`).
+        self._read_ahead: dict[str, bytes | None] = {}
 
     def _keys(self, row: dict[str, Any]) -> list[str]:
         return features.state_keys(row, self._empty)
@@ -104,37 +128,40 @@ class RedisState:
                 features.set_state(history, key, json.loads(value))
         return history
 
+    def _read(self, names: list[str]) -> list[bytes | None]:
+        """The values of the Redis keys `names`: those `last_seen` read for this row (used
+        once), else read now. Either may have changed since: the compare-and-set tells."""
+        values = [self._read_ahead.pop(name, _UNREAD) for name in names]
+        if any(value is _UNREAD for value in values):
+            return list(self.client.mget(names))
+        return values
+
     def last_seen(self, row: dict[str, Any]) -> datetime | None:
         keys = self._keys(row)
-        values = self.client.mget([self.prefix + key for key in keys]) if keys else []
+        names = [self.prefix + key for key in keys]
+        values = list(self.client.mget(names)) if keys else []
+        if len(self._read_ahead) > READ_AHEAD_LIMIT:
+            self._read_ahead.clear()
+        self._read_ahead.update(zip(names, values, strict=True))
         return features.row_last_seen(row, self._history(keys, values))
 
     def features(self, row: dict[str, Any]) -> list[float]:
-        import redis
-
         keys = self._keys(row)
         if not keys:  # the features keep no state for this row
             return features.row_features(row, features.new_history(self.settings))
         names = [self.prefix + key for key in keys]
-        with self.client.pipeline() as transaction:
-            while True:
-                try:
-                    transaction.watch(*names)
-                    history = self._history(keys, transaction.mget(names))
-                    computed = features.row_features(row, history)
-                    if not self.remember:
-                        return computed
-                    transaction.multi()
-                    transaction.mset(
-                        {
-                            name: json.dumps(features.get_state(history, key))
-                            for name, key in zip(names, keys, strict=True)
-                        }
-                    )
-                    transaction.execute()
-                    return computed
-                except redis.WatchError:  # another replica updated one of the keys: again
-                    continue
+        values = self._read(names)
+        while True:
+            history = self._history(keys, values)
+            computed = features.row_features(row, history)
+            if not self.remember:
+                return computed
+            written = [json.dumps(features.get_state(history, key)) for key in keys]
+            read = [b"" if value is None else value for value in values]
+            result = self._check_and_set(keys=names, args=[*read, *written])
+            if result == 1:
+                return computed
+            values = list(result)  # another replica wrote one of the keys: start over
 
 
 def meta_key(namespace: str) -> str:
