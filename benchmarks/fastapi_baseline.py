@@ -3,8 +3,10 @@
 It loads the same bundle with the generated project's own `ScoringPipeline` (the same
 features, computed as the service computes them, `online_inputs`, and the same booster, one
 thread), validates the same request model, and answers the score and decision (or the
-prediction); no BentoML, no prediction log, no metrics. The gap between the two is what the
-framework and the durable log cost.
+prediction), with the top factors where the project's configuration asks for them
+(`serving.top_factors`, read from config/pipeline.yaml in the working directory, as the
+service answers them); no BentoML, no prediction log, no metrics. The gap between the two
+is what the framework and the durable log cost.
 
     python benchmarks/fastapi_baseline.py PACKAGE BUNDLE_DIR PORT [--model-only]
         (PYTHONPATH=<project>/src)
@@ -34,6 +36,8 @@ def build_app(package: str, bundle: Path, *, model_only: bool = False) -> FastAP
     # `model_only`: the request is validated, then the model predicts one fixed row of
     # inputs: the framework's and the model's cost, without the features.
     fixed = np.zeros((1, len(spec.feature_names)), dtype=np.float32)
+    config = importlib.import_module(f"{package}.config").load_config("config/pipeline.yaml")
+    top_factors = 0 if model_only else config.serving.top_factors
 
     @app.post("/predict")
     async def predict(row: Row) -> dict:  # type: ignore[valid-type]
@@ -41,10 +45,17 @@ def build_app(package: str, bundle: Path, *, model_only: bool = False) -> FastAP
             answered = pipeline.answer_matrix(fixed)
         else:
             typed = pipeline.online.typed(row.model_dump(mode="json", exclude_unset=True))
-            answered = pipeline.answer_matrix(pipeline.online_inputs([typed]).matrix)
+            matrix = pipeline.online_inputs([typed]).matrix
+            answered = pipeline.answer_matrix(matrix)
+        factors = pipeline.factors_of_matrix(matrix, top_factors)[0] if top_factors else None
         if "decision" in answered:  # a binary task: a probability and a decision
-            return {"score": float(answered["score"][0]), "decision": str(answered["decision"][0])}
-        return {"prediction": float(answered["score"][0])}
+            answer = {
+                "score": float(answered["score"][0]),
+                "decision": str(answered["decision"][0]),
+            }
+        else:
+            answer = {"prediction": float(answered["score"][0])}
+        return answer if factors is None else {**answer, "factors": factors}
 
     return app
 
