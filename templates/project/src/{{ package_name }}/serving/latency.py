@@ -37,7 +37,10 @@ UNTRACED = ["/predict", "/predict_batch", "/forecast"]
 
 def settle() -> None:
     """Freeze what is loaded now out of the garbage collector's sight (see 1 above); call
-    it once the service is loaded, before the first request."""
+    it once the service is loaded, before the first request, and again when it has loaded
+    another version: what was frozen is thawed and collected first, so that a version
+    swapped out is freed (one full collection, once per promotion or rollback)."""
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
 
