@@ -5,8 +5,8 @@ everywhere, with what it needs to find the project: the project's model store
 (`BENTOML_HOME`), its configuration (`PIPELINE_CONFIG`), and the package on `PYTHONPATH`.
 
 `start_server` is a context manager for code that talks to the service and stops it: it
-picks a free port, waits until BentoML answers /readyz, and always stops the server's whole
-process group (BentoML runs a supervisor and worker processes), even when the caller fails.
+picks a free port, waits until BentoML answers /readyz, and always stops the server and every
+process it started (BentoML runs a supervisor and worker processes), even when the caller fails.
 `serve_forever` runs the server in the foreground: it passes the signals it gets (Ctrl-C,
 SIGTERM from a process manager) to the server's process group, leaves no process of it
 behind, and returns the server's exit code.
@@ -92,16 +92,90 @@ def _tail(output: Path, lines: int = 30) -> str:
     return "\n".join(text[-lines:]) or "(no output)"
 
 
+# Seconds a server has to stop after SIGTERM before it is killed.
+STOP_GRACE = 10.0
+
+
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Stop the server's process group: SIGTERM, then SIGKILL after ten seconds."""
+    """Stop the server: SIGTERM to its process group, SIGKILL after `STOP_GRACE` seconds.
+
+    BentoML's worker starts a session of its own, so it is not in the group: the server's
+    descendants are listed first, while they are still its own, and any of them still
+    running once the server has stopped (left behind by its supervisor) is killed too.
+    """
     if process.poll() is not None:
         return
+    started = descendants(process.pid)
     os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=10)
+        process.wait(timeout=STOP_GRACE)
     except subprocess.TimeoutExpired:
+        started = _union(started, descendants(process.pid))
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+    _kill_survivors(started)
+
+
+# A process: its id, and when it started (so that a reused id is not taken for it).
+Process = tuple[int, str]
+
+
+def descendants(pid: int) -> list[Process]:
+    """The processes `pid` started, and theirs, while `pid` runs (once it has ended, they are
+    re-parented and no longer found). From /proc on Linux; elsewhere with pgrep."""
+    found: list[Process] = []
+    for child in _children(pid):
+        found += [child, *descendants(child[0])]
+    return found
+
+
+def kill_server(pid: int) -> None:
+    """SIGKILL the server `pid` and every process it started, all at once (no shutdown)."""
+    for process in [*descendants(pid), (pid, _started(pid))]:
+        _kill(process)
+
+
+def _children(pid: int) -> list[Process]:
+    proc = Path("/proc")
+    if not proc.is_dir():
+        listed = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+        return [(int(child), "") for child in listed.stdout.split()]
+    found = []
+    for stat in proc.glob("[0-9]*/stat"):
+        fields = _stat_fields(stat)
+        if fields and int(fields[1]) == pid:
+            found.append((int(stat.parent.name), fields[19]))
+    return found
+
+
+def _stat_fields(stat: Path) -> list[str]:
+    """/proc/<pid>/stat after the command's name: [state, ppid, ...]; starttime is [19]."""
+    try:
+        return stat.read_text().rpartition(")")[2].split()
+    except OSError:  # the process ended meanwhile
+        return []
+
+
+def _started(pid: int) -> str:
+    fields = _stat_fields(Path(f"/proc/{pid}/stat"))
+    return fields[19] if fields else ""
+
+
+def _union(first: list[Process], second: list[Process]) -> list[Process]:
+    return list(dict.fromkeys([*first, *second]))
+
+
+def _kill(process: Process) -> None:
+    pid, started = process
+    if started and _started(pid) != started:
+        return  # ended, and its id may belong to another process now
+    with suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _kill_survivors(processes: list[Process]) -> None:
+    for process in processes:
+        _kill(process)
 
 
 @contextmanager
@@ -192,9 +266,10 @@ def serve_forever(
 
     `host="0.0.0.0"` listens on every interface, as a container needs. The server runs in a
     process group of its own: SIGINT, SIGTERM and SIGHUP sent to this process are passed on
-    to the whole group (BentoML's supervisor and its workers), and if the server has not
-    stopped ten seconds after that, the group is killed. A server killed by a signal
-    returns 128 plus the signal's number, as a shell reports it.
+    to the whole group (BentoML's supervisor), and if the server has not stopped
+    `STOP_GRACE` seconds after that, it is killed with every process it started (its worker
+    runs in a session of its own); so is a worker left running by its supervisor. A server
+    killed by a signal returns 128 plus the signal's number, as a shell reports it.
     """
     registry.verify(config, registry.resolve(config, tag))
     process = subprocess.Popen(
@@ -206,21 +281,26 @@ def serve_forever(
     deadline: list[float] = []
 
     def forward(signum: int, _frame: object) -> None:
-        deadline.append(time.monotonic() + 10)
+        deadline.append(time.monotonic() + STOP_GRACE)
         _signal_group(process, signum)
 
     forwarded = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
     previous = {signum: signal.signal(signum, forward) for signum in forwarded}
+    started: list[Process] = []  # its processes, listed now and then: see `_stop`
+    listed_at = 0.0
     try:
         while process.poll() is None:
+            if time.monotonic() - listed_at > 5 or deadline:
+                started = _union(started, descendants(process.pid))
+                listed_at = time.monotonic()
             if deadline and time.monotonic() > deadline[0]:
-                _signal_group(process, signal.SIGKILL)
+                kill_server(process.pid)
             time.sleep(0.2)
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         _stop(process)
-        _signal_group(process, signal.SIGKILL)  # any worker its supervisor left behind
+        _kill_survivors(started)  # any worker its supervisor left behind
     code = process.returncode
     return 128 - code if code < 0 else code
 
