@@ -70,6 +70,10 @@ class GeneratedProject:
     """What schema inference found and the lines to check (`data`); empty without it."""
 
 
+# The CI providers a project's workflows can be written for (copier.yml's `ci`).
+CI_PROVIDERS = ("github", "gitlab")
+
+
 def create_project(
     use_case: str,
     destination: str | os.PathLike[str],
@@ -82,6 +86,8 @@ def create_project(
     target: str | None = None,
     workshop: bool = False,
     solutions: bool = False,
+    ci: str = "github",
+    kubernetes: bool = True,
 ) -> GeneratedProject:
     """Generate the reference project of `use_case` into `destination`.
 
@@ -99,6 +105,9 @@ def create_project(
             `config/pipeline.yaml` for it, before anything is moved into `destination`.
         workshop: add the workshop kit, `labs/` (docs/workshop.md), with the exercises to
             complete; with `solutions`, their reference solutions and the teacher's guide.
+        ci: where the project's CI runs, `github` (.github/workflows/) or `gitlab`
+            (.gitlab-ci.yml).
+        kubernetes: add deploy/kubernetes/, the service's Kubernetes manifests.
 
     Raises:
         UnknownUseCaseError, UseCaseUnavailableError: no such use case, or not yet available.
@@ -138,6 +147,9 @@ def create_project(
     }
     if solutions and not workshop:
         raise ValueError("solutions come with a workshop kit: pass workshop=True as well")
+    if ci not in CI_PROVIDERS:
+        raise ValueError(f"ci must be one of {', '.join(CI_PROVIDERS)}, not {ci!r}")
+    answers.update(ci=ci, kubernetes=kubernetes)
     if workshop:
         answers.update(workshop=True, solutions=solutions)
     inferred: list[str] = []

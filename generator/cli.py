@@ -131,6 +131,8 @@ def _generate(
     target: str | None = None,
     workshop: bool = False,
     solutions: bool = False,
+    ci: str = "github",
+    kubernetes: bool = True,
 ) -> None:
     destination = Path(use_case) if destination is None else destination
     with _terminate_as_exit():
@@ -145,6 +147,8 @@ def _generate(
             target=target,
             workshop=workshop,
             solutions=solutions,
+            ci=ci,
+            kubernetes=kubernetes,
         )
     typer.echo(
         f"Generated {project.project_name!r} ({use_case}, package {project.package_name}) "
@@ -210,6 +214,29 @@ OverwriteOption = Annotated[
 ]
 
 
+class CIProvider(enum.StrEnum):
+    """Where the project's CI runs (copier.yml's `ci`)."""
+
+    github = "github"
+    gitlab = "gitlab"
+
+
+CIOption = Annotated[
+    CIProvider,
+    typer.Option(
+        "--ci",
+        help="CI service: GitHub Actions (.github/workflows/) or GitLab CI/CD (.gitlab-ci.yml).",
+    ),
+]
+KubernetesOption = Annotated[
+    bool,
+    typer.Option(
+        "--kubernetes/--no-kubernetes",
+        help="Kubernetes manifests for the service (deploy/kubernetes/).",
+    ),
+]
+
+
 def _add_use_case_command(use_case: UseCase) -> None:
     def generate(
         destination: Annotated[
@@ -237,8 +264,21 @@ def _add_use_case_command(use_case: UseCase) -> None:
                 "--target", help="With --data: the column to predict.", show_default=False
             ),
         ] = None,
+        ci: CIOption = CIProvider.github,
+        kubernetes: KubernetesOption = True,
     ) -> None:
-        _generate(use_case.name, destination, name, package, force, overwrite, data, target)
+        _generate(
+            use_case.name,
+            destination,
+            name,
+            package,
+            force,
+            overwrite,
+            data,
+            target,
+            ci=ci.value,
+            kubernetes=kubernetes,
+        )
 
     status = "" if use_case.available else " (planned, not available yet)"
     generate.__doc__ = f"{use_case.title}{status}: {use_case.summary}"

@@ -44,7 +44,10 @@ LATER_TEMPLATE = {
         '"""Customer-history features of payment transactions, computed from the past only.\n',
         '"""Customer-history features of card payments, computed from the past only.\n',
     ),
-    "templates/project/.github/workflows/monitor.yml": ("\njobs:\n", "\n# Later.\njobs:\n"),
+    "templates/project/{% if ci == 'github' %}.github{% endif %}/workflows/monitor.yml": (
+        "\njobs:\n",
+        "\n# Later.\njobs:\n",
+    ),
 }
 NEW_TEMPLATE_FILE = "templates/project/CONTRIBUTING.md"
 OUR_FEATURE = '''

@@ -21,7 +21,9 @@ import pytest
 import yaml
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE_WORKFLOWS = REPO_ROOT / "templates" / "project" / ".github" / "workflows"
+TEMPLATE_WORKFLOWS = (
+    REPO_ROOT / "templates" / "project" / "{% if ci == 'github' %}.github{% endif %}" / "workflows"
+)
 EXPECTED_WORKFLOWS = {"ci.yml", "monitor.yml"}
 
 # owner/repo[/path]@<40 hex digits>: a commit, which (unlike a tag) cannot be moved.
