@@ -209,6 +209,7 @@ def test_copier_derives_task_and_capabilities_from_scenario_yml(
     # workshop kit's `solutions` only when the kit was asked for).
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     asked = {"use_case", "project_name", "package_name", "description", "workshop"}
+    asked |= {"ci", "kubernetes"}  # the CI provider, and whether to add the manifests
     assert set(answers) == {"_src_path", *asked}
     assert answers["workshop"] is False
 
