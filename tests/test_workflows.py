@@ -255,6 +255,19 @@ def test_dispatch_input_reaches_the_script_through_env(project: Path) -> None:
             assert "inputs." not in yaml.safe_dump(step), step
 
 
+def test_no_step_passes_make_a_variable_it_did_not_ask_for(project: Path) -> None:
+    """make takes the environment's variables as its own: an `env:` named like a variable of
+    the Makefile (DRIFT=false from an unticked box) would change what a target does."""
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    variables = set(re.findall(r"^([A-Z][A-Z0-9_]*)\s*\?=", makefile, re.MULTILINE))
+    assert {"DRIFT", "SIZE", "ACTION"} <= variables
+    for path in _workflow_files(project):
+        for step in _steps(_load(path)):
+            if "make " in step.get("run", ""):
+                shared = variables & set(step.get("env", {}))
+                assert not shared, f"{path.name}: step {step.get('name')!r} exports {shared}"
+
+
 def test_breach_is_read_from_the_monitoring_summary(project: Path) -> None:
     job = _monitor_job(_monitor_workflow(project))
     monitor = _step(job, "make monitor")
