@@ -118,10 +118,11 @@ def require_blessing(config: Config, tag: str) -> InfraValidation:
 
 
 def read_canaries(
-    config: Config, pipeline: ScoringPipeline, examples: list[Path] | None
+    config: Config, pipeline: ScoringPipeline | None, examples: list[Path] | None
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The canary requests, each dated where the version's data ends. The configured ones
-    are read from the project the bento is built from (`_build_context`)."""
+    """The canary requests, each dated where the version's data ends (as written without
+    `pipeline`). The configured ones are read from the project the bento is built from
+    (`_build_context`)."""
     project = _build_context(config)
     paths = examples or [project / path for path in config.infra_validation.canaries]
     canaries = []
@@ -142,9 +143,11 @@ def read_canaries(
     return canaries
 
 
-def _dated(row: dict[str, Any], pipeline: ScoringPipeline, config: Config) -> dict[str, Any]:
+def _dated(row: dict[str, Any], pipeline: ScoringPipeline | None, config: Config) -> dict[str, Any]:
     """`row` with its time moved to the last time of the version's data: a date as ISO 8601,
     a time kept as a number (seconds since some start, say) as that number."""
+    if pipeline is None:
+        return row
     time_column = config.data.time_column
     period = pipeline.metadata.get("data", {}).get("period")
     if time_column is None or time_column not in row or not period:
