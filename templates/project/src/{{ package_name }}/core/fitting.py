@@ -33,12 +33,7 @@ def fit_booster(
 
     `weights`, (train, validation), makes some rows count more (retraining's production rows).
     """
-    params = {
-        "seed": training.seed,
-        **model.booster_params(training, y_train),
-        **monotone_constraints(spec),
-        **training.params,
-    }
+    params = booster_params(training, spec, y_train)
     w_train, w_valid = weights or (None, None)
     dtrain = xgb.DMatrix(x_train, label=y_train, weight=w_train, enable_categorical=True)
     dvalid = xgb.DMatrix(x_valid, label=y_valid, weight=w_valid, enable_categorical=True)
@@ -51,6 +46,17 @@ def fit_booster(
         verbose_eval=False,
     )
     return booster[: booster.best_iteration + 1]
+
+
+def booster_params(training: TrainingConfig, spec: InputSpec, y_train: np.ndarray) -> dict:
+    """xgboost's parameters: the seed, the task's objective, the monotone constraints and the
+    configured ones (the Dask engine's `xgboost.dask` training takes the same)."""
+    return {
+        "seed": training.seed,
+        **model.booster_params(training, y_train),
+        **monotone_constraints(spec),
+        **training.params,
+    }
 
 
 def monotone_constraints(spec: InputSpec) -> dict[str, str]:

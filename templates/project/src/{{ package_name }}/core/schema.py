@@ -74,6 +74,10 @@ class DataValidationError(UserError, ValueError):
         lines = "\n".join(f"  - {violation}" for violation in violations)
         super().__init__(f"{source} failed validation ({len(violations)} problem(s)):\n{lines}")
 
+    def __reduce__(self) -> tuple:
+        # Pickled as it was made: the Dask engine's workers raise it in another process.
+        return (type(self), (self.source, self.violations))
+
 
 def _example(values: pd.Series) -> str:
     return repr(values.iloc[0]) if len(values) else ""

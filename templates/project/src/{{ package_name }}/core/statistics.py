@@ -33,7 +33,7 @@ ANOMALIES_FILE = "anomalies.json"
 # The most frequent values kept for each category or text column.
 TOP_VALUES = 10
 # TFX's feature types, for each declared type (a time is TFX's BYTES with a time domain).
-_TFX_TYPES = {"int": "INT", "float": "FLOAT", "category": "BYTES", "string": "BYTES"}
+TFX_TYPES = {"int": "INT", "float": "FLOAT", "category": "BYTES", "string": "BYTES"}
 
 
 def schema_record(config: Config) -> dict[str, Any]:
@@ -46,7 +46,7 @@ def schema_record(config: Config) -> dict[str, Any]:
     for name, spec in config.data.columns.items():
         feature: dict[str, Any] = {
             "name": name,
-            "type": _TFX_TYPES.get(spec.type, "BYTES"),
+            "type": TFX_TYPES.get(spec.type, "BYTES"),
             "presence": {"min_fraction": 0.0 if spec.nullable else 1.0, "min_count": 1},
         }
         if spec.type == "datetime":
@@ -76,7 +76,7 @@ def statistics_record(frame: pd.DataFrame, columns: dict[str, ColumnSpec]) -> di
         values = frame[name]
         missing = int(values.isna().sum())
         common = {"num_non_missing": len(values) - missing, "num_missing": missing}
-        feature: dict[str, Any] = {"name": name, "type": _TFX_TYPES.get(spec.type, "BYTES")}
+        feature: dict[str, Any] = {"name": name, "type": TFX_TYPES.get(spec.type, "BYTES")}
         if spec.type in ("int", "float"):
             numbers = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype="float64")
             feature["num_stats"] = {"common_stats": common, **_number_figures(numbers)}
