@@ -256,6 +256,23 @@ def test_monitors_the_logged_predictions_with_the_outcomes_that_arrived(config, 
     assert not result.breached, result.reasons
 
 
+def test_a_window_above_max_rows_is_sampled_and_the_summary_says_so(config, tmp_path):
+    config = with_prediction_log(config, tmp_path / "log.db")
+    limits = {"max_rows": 1200, "window_rows": 3000}
+    config = config.model_copy(update={"monitoring": config.monitoring.model_copy(update=limits)})
+    champion = ScoringPipeline.load(registry.model_path(config, registry.champion_tag(config)))
+    with PredictionLog(tmp_path / "log.db") as log:
+        log.write(served_records(champion, payments(2500, seed=8)))
+
+    result = run_monitoring(config, out_dir=tmp_path)
+
+    assert result.summary["source"]["rows"] == 2500  # the window: all 2,500 (below 3,000)
+    assert result.summary["current_rows"] == 1200
+    assert "sampled 1,200 of 2,500 current rows" in " ".join(result.summary["notes"])
+    again = run_monitoring(config, out_dir=tmp_path / "again")
+    assert again.summary["drift"] == result.summary["drift"]  # seeded: the same sample
+
+
 def test_an_empty_prediction_log_is_a_clear_error(config, tmp_path):
     config = with_prediction_log(config, tmp_path / "log.db")
     with PredictionLog(tmp_path / "log.db") as log:
