@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from ..errors import UserError
+
 if TYPE_CHECKING:
     from distributed import Client
 
@@ -26,6 +28,12 @@ SCHEDULER_ADDRESS = "DASK_SCHEDULER_ADDRESS"
 # and two processes are what a CI runner and most laptops can give.
 LOCAL_WORKERS = 2
 THREADS_PER_WORKER = 1
+# How long to wait for the scheduler at DASK_SCHEDULER_ADDRESS before giving up.
+CONNECT_TIMEOUT = "20s"
+
+
+class ClusterError(UserError, RuntimeError):
+    """The Dask cluster cannot be reached, or a local one cannot start as asked."""
 
 
 @contextmanager
@@ -33,14 +41,29 @@ def connect(memory_limit: str | None = None, workers: int = LOCAL_WORKERS) -> It
     """A client of the cluster at `DASK_SCHEDULER_ADDRESS`, else of a local cluster of
     `workers` processes held to `memory_limit` each ("256MB"; default: Dask's share of this
     machine's memory). Closed (and a local cluster stopped) on leaving."""
+    from dask.utils import parse_bytes
     from distributed import Client, LocalCluster
 
     configure()
     address = os.environ.get(SCHEDULER_ADDRESS)
     if address:
-        with Client(address) as client:
+        try:
+            client = Client(address, timeout=CONNECT_TIMEOUT)
+        except (OSError, ValueError) as error:  # unreachable, refused, or not an address
+            raise ClusterError(
+                f"no Dask scheduler answers at {SCHEDULER_ADDRESS}={address} ({error}): start "
+                f"it, correct the address, or unset {SCHEDULER_ADDRESS} for a local cluster"
+            ) from None
+        with client:
             yield client
         return
+    if memory_limit is not None:
+        try:
+            parse_bytes(memory_limit)
+        except ValueError:
+            raise ClusterError(
+                f"--memory-limit {memory_limit!r} is not a size: write it as 1GB, 2GiB or 512MB"
+            ) from None
     with (
         LocalCluster(
             n_workers=workers,
