@@ -57,7 +57,7 @@ from .data import PARQUET_SUFFIXES, DataFileError, parquet_as_text
 from .data import group_parts as data_group_parts
 from .fitting import booster_params
 from .schema import DataValidationError, Violation, validate_frame
-from .statistics import TFX_TYPES, TOP_VALUES
+from .statistics import TOP_VALUES, statistics_from_figures
 
 # Columns the engine adds to the rows, all named "__...__" (none is a model input):
 ROW = "__row__"  # the row's place in the file: partition number * 2**40 + position
@@ -565,10 +565,10 @@ def _drawn(values: pd.Series, seed: int, share: float) -> pd.Series:
 
 
 def statistics_record(frame: dd.DataFrame, columns: dict[str, ColumnSpec]) -> dict[str, Any]:
-    """statistics.statistics_record's figures, computed on the cluster in one pass (the
-    median is Dask's approximate quantile; ties among the most frequent values may be
-    ordered differently)."""
-    wanted: dict[str, Any] = {"rows": frame[ROW].count()}
+    """statistics.statistics_record's figures, computed on the cluster in one pass and put in
+    its form by `statistics_from_figures` (the median is Dask's approximate quantile; ties
+    among the most frequent values may be ordered differently)."""
+    wanted: dict[str, dict[str, Any]] = {}
     for name, spec in columns.items():
         if name not in frame.columns:
             continue
@@ -577,56 +577,21 @@ def statistics_record(frame: dd.DataFrame, columns: dict[str, ColumnSpec]) -> di
         if spec.type in ("int", "float"):
             numbers = values.astype("float64").dropna()
             wanted[name].update(
+                count=numbers.count(),
                 mean=numbers.mean(),
                 std_dev=numbers.std(ddof=0),
                 num_zeros=(numbers == 0).sum(),
                 min=numbers.min(),
                 median=numbers.quantile(0.5),
                 max=numbers.max(),
-                count=numbers.count(),
             )
         elif spec.type == "datetime":
             wanted[name].update(min=values.min(), max=values.max())
         else:
             counts = values.dropna().astype("string").value_counts(split_out=True)
             wanted[name].update(unique=counts.size, top=counts.nlargest(TOP_VALUES))
-    (figures,) = dask.compute(wanted)
-    rows = int(figures["rows"])
-    result = []
-    for name, spec in columns.items():
-        if name not in figures:
-            continue
-        got = figures[name]
-        missing = int(got["missing"])
-        common = {"num_non_missing": rows - missing, "num_missing": missing}
-        feature: dict[str, Any] = {"name": name, "type": TFX_TYPES.get(spec.type, "BYTES")}
-        if spec.type in ("int", "float"):
-            empty = not int(got["count"])
-            names = ("mean", "std_dev", "num_zeros", "min", "median", "max")
-            figures_of = {key: None if empty else float(got[key]) for key in names}
-            if empty:
-                del figures_of["num_zeros"]
-            else:
-                figures_of["num_zeros"] = int(got["num_zeros"])
-            feature["num_stats"] = {"common_stats": common, **figures_of}
-        elif spec.type == "datetime":
-            present = rows - missing
-            feature["time_stats"] = {
-                "common_stats": common,
-                "min": str(got["min"]) if present else None,
-                "max": str(got["max"]) if present else None,
-            }
-        else:
-            feature["string_stats"] = {
-                "common_stats": common,
-                "unique": int(got["unique"]),
-                "top_values": [
-                    {"value": str(value), "frequency": int(count)}
-                    for value, count in got["top"].items()
-                ],
-            }
-        result.append(feature)
-    return {"datasets": [{"num_examples": rows, "features": result}]}
+    rows, figures = dask.compute(frame[ROW].count(), wanted)
+    return statistics_from_figures(int(rows), columns, figures)
 
 
 def fit_booster(

@@ -33,7 +33,7 @@ ANOMALIES_FILE = "anomalies.json"
 # The most frequent values kept for each category or text column.
 TOP_VALUES = 10
 # TFX's feature types, for each declared type (a time is TFX's BYTES with a time domain).
-TFX_TYPES = {"int": "INT", "float": "FLOAT", "category": "BYTES", "string": "BYTES"}
+_TFX_TYPES = {"int": "INT", "float": "FLOAT", "category": "BYTES", "string": "BYTES"}
 
 
 def schema_record(config: Config) -> dict[str, Any]:
@@ -46,7 +46,7 @@ def schema_record(config: Config) -> dict[str, Any]:
     for name, spec in config.data.columns.items():
         feature: dict[str, Any] = {
             "name": name,
-            "type": TFX_TYPES.get(spec.type, "BYTES"),
+            "type": _TFX_TYPES.get(spec.type, "BYTES"),
             "presence": {"min_fraction": 0.0 if spec.nullable else 1.0, "min_count": 1},
         }
         if spec.type == "datetime":
@@ -69,48 +69,82 @@ def schema_record(config: Config) -> dict[str, Any]:
 
 def statistics_record(frame: pd.DataFrame, columns: dict[str, ColumnSpec]) -> dict[str, Any]:
     """StatisticsGen's output for a typed frame (as `load_dataset` returns it)."""
-    features = []
+    figures: dict[str, dict[str, Any]] = {}
     for name, spec in columns.items():
         if name not in frame.columns:
             continue
         values = frame[name]
-        missing = int(values.isna().sum())
-        common = {"num_non_missing": len(values) - missing, "num_missing": missing}
-        feature: dict[str, Any] = {"name": name, "type": TFX_TYPES.get(spec.type, "BYTES")}
+        got: dict[str, Any] = {"missing": values.isna().sum()}
         if spec.type in ("int", "float"):
             numbers = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype="float64")
-            feature["num_stats"] = {"common_stats": common, **_number_figures(numbers)}
+            got["count"] = len(numbers)
+            if len(numbers):
+                got.update(
+                    mean=numbers.mean(),
+                    std_dev=numbers.std(),
+                    num_zeros=(numbers == 0).sum(),
+                    min=numbers.min(),
+                    median=np.median(numbers),
+                    max=numbers.max(),
+                )
         elif spec.type == "datetime":
             present = pd.to_datetime(values.dropna())
-            feature["time_stats"] = {
-                "common_stats": common,
-                "min": str(present.min()) if len(present) else None,
-                "max": str(present.max()) if len(present) else None,
-            }
+            got.update(min=present.min(), max=present.max())
         else:
             counts = values.dropna().astype("string").value_counts()
+            got.update(unique=len(counts), top=counts.head(TOP_VALUES))
+        figures[name] = got
+    return statistics_from_figures(len(frame), columns, figures)
+
+
+def statistics_from_figures(
+    rows: int, columns: dict[str, ColumnSpec], figures: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """StatisticsGen's output from each column's figures, however they were computed (here
+    with pandas, or on a Dask cluster by core/dask_frames.py). A column's figures: `missing`;
+    a number's `count` of values and, when there are any, `mean`, `std_dev`, `num_zeros`,
+    `min`, `median`, `max`; a time's `min` and `max`; any other's `unique` values and `top`,
+    the counts of the most frequent ones, most frequent first."""
+    features = []
+    for name, spec in columns.items():
+        if name not in figures:
+            continue
+        got = figures[name]
+        missing = int(got["missing"])
+        common = {"num_non_missing": rows - missing, "num_missing": missing}
+        feature: dict[str, Any] = {"name": name, "type": _TFX_TYPES.get(spec.type, "BYTES")}
+        if spec.type in ("int", "float"):
+            feature["num_stats"] = {"common_stats": common, **_number_figures(got)}
+        elif spec.type == "datetime":
+            present = rows - missing
+            feature["time_stats"] = {
+                "common_stats": common,
+                "min": str(got["min"]) if present else None,
+                "max": str(got["max"]) if present else None,
+            }
+        else:
             feature["string_stats"] = {
                 "common_stats": common,
-                "unique": int(len(counts)),
+                "unique": int(got["unique"]),
                 "top_values": [
                     {"value": str(value), "frequency": int(count)}
-                    for value, count in counts.head(TOP_VALUES).items()
+                    for value, count in got["top"].items()
                 ],
             }
         features.append(feature)
-    return {"datasets": [{"num_examples": len(frame), "features": features}]}
+    return {"datasets": [{"num_examples": rows, "features": features}]}
 
 
-def _number_figures(numbers: np.ndarray) -> dict[str, float | int | None]:
-    if not len(numbers):
+def _number_figures(got: dict[str, Any]) -> dict[str, float | int | None]:
+    if not int(got["count"]):
         return {"mean": None, "std_dev": None, "min": None, "median": None, "max": None}
     return {
-        "mean": float(numbers.mean()),
-        "std_dev": float(numbers.std()),
-        "num_zeros": int((numbers == 0).sum()),
-        "min": float(numbers.min()),
-        "median": float(np.median(numbers)),
-        "max": float(numbers.max()),
+        "mean": float(got["mean"]),
+        "std_dev": float(got["std_dev"]),
+        "num_zeros": int(got["num_zeros"]),
+        "min": float(got["min"]),
+        "median": float(got["median"]),
+        "max": float(got["max"]),
     }
 
 
