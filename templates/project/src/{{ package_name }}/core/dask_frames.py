@@ -163,14 +163,13 @@ def with_state_keys(rows: dd.DataFrame, settings: dict | None) -> dd.DataFrame:
 
 def _state_keys(frame: pd.DataFrame, settings: dict | None) -> pd.DataFrame:
     scratch = None if settings is None else features.new_history(settings)
-    prefix = f"{features.ENTITY}:"
     entity, shared = [], []
     numbers = frame[ROW].tolist()
     rows = request_rows(frame, raw_columns(frame)) if settings is not None else numbers
     for number, row in zip(numbers, rows, strict=True):
         keys = [] if scratch is None else features.state_keys(row, scratch)
-        own = [key for key in keys if key.startswith(prefix)]
-        others = [key for key in keys if not key.startswith(prefix)]
+        own = [key for key in keys if _is_entity_key(key)]
+        others = [key for key in keys if _is_shared_key(key)]
         if len(own) > 1 or len(others) > 1:
             raise EngineError(
                 f"a row's features read the state under {', '.join(keys)}: the Dask engine "
@@ -429,12 +428,7 @@ def _entity_partition(
     result = step(frame, history, shipped)
     if not how.keep_history or history is None:
         return result, {}
-    prefix = f"{features.ENTITY}:"
-    return result, {
-        key: features.get_state(history, key)
-        for key in features.state_key_list(history)
-        if not shared or key.startswith(prefix)
-    }
+    return result, _states(history, _is_entity_key if shared else None)
 
 
 def domain_features(frame: pd.DataFrame, history: Any, settings: dict) -> pd.DataFrame:
@@ -485,11 +479,7 @@ def _shared_states(
 def _starting_shared_states(shipped: Shipped) -> dict[str, Any]:
     """The state shared across entities where scoring starts: the model's (none to train)."""
     history = None if shipped.model is None else shipped.model.history
-    if history is None:
-        return {}
-    prefix = f"{features.ENTITY}:"
-    keys = [key for key in features.state_key_list(history) if not key.startswith(prefix)]
-    return {key: features.get_state(history, key) for key in keys}
+    return {} if history is None else _states(history, _is_shared_key)
 
 
 def _shared_partition(
@@ -508,9 +498,25 @@ def _shared_partition(
         if not entity.startswith(_NO_ENTITY):
             features.set_state(history, entity, None)
     frame = frame.assign(**{SHARED_STATE: pd.Series(before, index=frame.index, dtype=object)})
-    prefix = f"{features.ENTITY}:"
-    keys = [key for key in features.state_key_list(history) if not key.startswith(prefix)]
-    return frame, {key: features.get_state(history, key) for key in keys}
+    return frame, _states(history, _is_shared_key)
+
+
+def _is_entity_key(key: str) -> bool:
+    """Whether a state key is an entity's (`features.ENTITY` and a colon), not shared."""
+    return key.startswith(f"{features.ENTITY}:")
+
+
+def _is_shared_key(key: str) -> bool:
+    return not _is_entity_key(key)
+
+
+def _states(history: Any, keep: Callable[[str], bool] | None = None) -> dict[str, Any]:
+    """The states `history` holds, by key: those whose key `keep` accepts (default all)."""
+    return {
+        key: features.get_state(history, key)
+        for key in features.state_key_list(history)
+        if keep is None or keep(key)
+    }
 
 
 def _copy_states(source: Any, target: Any, keys: list[str]) -> None:
