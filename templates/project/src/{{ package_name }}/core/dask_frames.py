@@ -132,9 +132,11 @@ def _numbered(frame: pd.DataFrame, partition_info: dict | None = None) -> pd.Dat
     return frame.assign(**{ROW: rows})
 
 
-def request_rows(frame: pd.DataFrame, names: list[str]) -> list[dict[str, Any]]:
-    """Typed rows as the service gets them (`OnlineInputs.typed`): plain Python values, times
-    as naive datetimes, None where missing."""
+def typed_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The schema's columns of each row (`raw_columns`) as the service types a request
+    (`OnlineInputs.typed`): plain Python values, times as naive datetimes, None where
+    missing. What `features.state_keys` and `features.row_features` take."""
+    names = raw_columns(frame)
     columns = []
     for name in names:
         values = frame[name]
@@ -165,7 +167,7 @@ def _state_keys(frame: pd.DataFrame, settings: dict | None) -> pd.DataFrame:
     scratch = None if settings is None else features.new_history(settings)
     entity, shared = [], []
     numbers = frame[ROW].tolist()
-    rows = request_rows(frame, raw_columns(frame)) if settings is not None else numbers
+    rows = typed_rows(frame) if settings is not None else numbers
     for number, row in zip(numbers, rows, strict=True):
         keys = [] if scratch is None else features.state_keys(row, scratch)
         own = [key for key in keys if _is_entity_key(key)]
@@ -442,7 +444,7 @@ def domain_features(frame: pd.DataFrame, history: Any, settings: dict) -> pd.Dat
         return features.engineer_features(frame, history)
     names = features.feature_names(settings)
     values = []
-    rows = request_rows(frame, raw_columns(frame))
+    rows = typed_rows(frame)
     for row, key, state in zip(rows, frame[SHARED_KEY], frame[SHARED_STATE], strict=True):
         if key is not None:
             features.set_state(history, key, json.loads(state))
@@ -490,7 +492,7 @@ def _shared_partition(
     for key, state in states.items():
         features.set_state(history, key, json.loads(json.dumps(state)))
     before = []
-    rows = request_rows(frame, raw_columns(frame))
+    rows = typed_rows(frame)
     for row, key, entity in zip(rows, frame[SHARED_KEY], frame[ENTITY_KEY], strict=True):
         before.append(None if key is None else json.dumps(features.get_state(history, key)))
         features.row_features(row, history)
